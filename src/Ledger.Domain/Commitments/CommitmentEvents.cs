@@ -1,0 +1,83 @@
+using Ledger.Domain.Common;
+using NodaTime;
+
+namespace Ledger.Domain.Commitments;
+
+// The events of a commitment's stream (stream key = the commitment code). Every event names its
+// commitment, who recorded it and when the ledger recorded it (from the injected IClock). Where a
+// business date applies it is carried separately, so recorded time and effective time never blur.
+// These records are stored as JSON under stable names (see Ledger.Projections/EventTypes.cs):
+// rename a property only together with an upcaster.
+
+/// <summary>Who said it in the source, and in what words; kept for imported facts.</summary>
+public sealed record SourceStatement(string Fact, string? By, string? Text, string Source);
+
+public sealed record CommitmentPledged(
+    string Code,
+    string Meeting,
+    string Title,
+    CommitmentKind Kind,
+    CommitmentStatus Status,
+    IReadOnlyList<string> Leads,
+    IReadOnlyList<string> Partners,
+    IReadOnlyList<string> Countries,
+    int? WorkingSession,
+    string? Topic,
+    IReadOnlyList<string> Frameworks,
+    LocalDate? DueDate,
+    Basis Basis,
+    IReadOnlyDictionary<string, string> Inferred,
+    SourceStatement? Source,
+    FactDate PledgedOn,
+    Actor RecordedBy,
+    Instant RecordedAt);
+
+/// <summary>Fields left null are unchanged.</summary>
+public sealed record CommitmentAmended(
+    string Code,
+    string? Title,
+    CommitmentKind? Kind,
+    IReadOnlyList<string>? Leads,
+    IReadOnlyList<string>? Partners,
+    IReadOnlyList<string>? Countries,
+    int? WorkingSession,
+    string? Topic,
+    IReadOnlyList<string>? Frameworks,
+    LocalDate? DueDate,
+    string Reason,
+    Actor RecordedBy,
+    Instant RecordedAt);
+
+public sealed record ProgressReported(
+    string Code,
+    CommitmentStatus Status,
+    string Narrative,
+    int? PercentComplete,
+    FactDate AsOf,
+    SourceStatement? Source,
+    Actor RecordedBy,
+    Instant RecordedAt);
+
+public sealed record ReviewDecisionRecorded(
+    string Code,
+    string Meeting,
+    ReviewRating Rating,
+    ReviewOutcome Decision,
+    string? Remarks,
+    LocalDate? NextReviewDue,
+    Actor RecordedBy,
+    Instant RecordedAt);
+
+public sealed record CommitmentWithdrawn(
+    string Code,
+    string Reason,
+    LocalDate? EffectiveOn,
+    Actor RecordedBy,
+    Instant RecordedAt);
+
+public sealed record CommitmentCarriedForward(
+    string Code,
+    string ToMeeting,
+    string? Remarks,
+    Actor RecordedBy,
+    Instant RecordedAt);

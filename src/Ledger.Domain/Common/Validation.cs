@@ -1,0 +1,42 @@
+namespace Ledger.Domain.Common;
+
+/// <summary>Collects refusals for one command so the caller hears about every problem at once.</summary>
+public sealed class Validation
+{
+    private readonly List<Refusal> _refusals = [];
+
+    public IReadOnlyList<Refusal> Refusals => _refusals;
+
+    public bool HasErrors => _refusals.Count > 0;
+
+    public Validation Add(string field, string reason, RefusalKind kind = RefusalKind.Invalid)
+    {
+        _refusals.Add(new Refusal(reason, field, kind));
+        return this;
+    }
+
+    public Validation Require(bool condition, string field, string reason, RefusalKind kind = RefusalKind.Invalid) =>
+        condition ? this : Add(field, reason, kind);
+
+    public Validation Text(string? value, string field, int maxLength, bool required = true, bool multiline = false)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return required ? Add(field, "is required") : this;
+        }
+
+        if (value.Length > maxLength)
+        {
+            Add(field, $"must be at most {maxLength} characters");
+        }
+        else if (value.Any(c => char.IsControl(c) && !(multiline && c is '\n' or '\r' or '\t')))
+        {
+            Add(field, multiline ? "must not contain control characters" : "must be a single line without control characters");
+        }
+
+        return this;
+    }
+
+    /// <summary>Decides with <paramref name="accept"/> when nothing was refused.</summary>
+    public Decision Then(Func<Decision> accept) => HasErrors ? Decision.Refuse(_refusals) : accept();
+}

@@ -1,0 +1,201 @@
+using System.Globalization;
+using Ledger.Domain.Commitments;
+using Ledger.Domain.Commitments.Pledging;
+using Ledger.Domain.Common;
+using Ledger.Domain.Meetings;
+using Ledger.Domain.Organizations;
+using NodaTime;
+
+namespace Ledger.Domain.Importing;
+
+/// <summary>A stream the import will start, with its first events.</summary>
+public sealed record StreamStart(string Key, IReadOnlyList<object> Events);
+
+/// <summary>What an import did (or would do) with each entry of the data.</summary>
+public sealed record ImportReport(
+    IReadOnlyList<string> Created,
+    IReadOnlyList<string> AlreadyPresent,
+    IReadOnlyList<ImportRefusal> Refused)
+{
+    public int EventCount { get; init; }
+}
+
+public sealed record ImportRefusal(string Key, IReadOnlyList<Refusal> Reasons);
+
+public sealed record ImportPlan(IReadOnlyList<StreamStart> Streams, ImportReport Report)
+{
+    public const string SourceName = "UN-OIC Biennial General Meeting on Coordination Convenes in Astana (article, 22 July 2024)";
+
+    /// <summary>
+    /// Plans the streams to start for the meetings' data. Entries whose stream already exists are
+    /// left alone, which makes the import idempotent: planning against a ledger that already holds
+    /// everything yields no stream at all.
+    /// </summary>
+    public static ImportPlan For(MeetingsData data, Func<string, bool> streamExists, Actor by, Instant now)
+    {
+        var streams = new List<StreamStart>();
+        var created = new List<string>();
+        var present = new List<string>();
+        var refused = new List<ImportRefusal>();
+
+        void Start(string key, params object[] events)
+        {
+            if (streamExists(key))
+            {
+                present.Add(key);
+            }
+            else
+            {
+                streams.Add(new StreamStart(key, events));
+                created.Add(key);
+            }
+        }
+
+        var sessions = data.WorkingSessions
+            .Select(s => new WorkingSession(s.Number, s.Title, s.Topics, s.CrisisAreas ?? []))
+            .ToList();
+
+        foreach (var o in data.Organizations)
+        {
+            Start(StreamKeys.Organization(o.Code), new OrganizationRegistered(o.Code, o.Name, ParseFamily(o.Family), o.Note, by, now));
+        }
+
+        foreach (var f in data.Frameworks)
+        {
+            Start(StreamKeys.Framework(f.Code), new FrameworkRegistered(f.Code, f.Name, by, now));
+        }
+
+        // The source gives the working sessions of the meeting that reviews the previous one;
+        // the earlier meeting's own agenda is not known, so it is registered without sessions.
+        var reviewing = data.Meetings.Where(m => m.Reviews is not null).Select(m => m.Code).ToHashSet();
+        foreach (var m in data.Meetings)
+        {
+            var opens = m.StartDate is { } start ? FactDate.Day(start) : FactDate.Month(m.Month);
+            Start(StreamKeys.Meeting(m.Code), new MeetingRegistered(
+                m.Code, m.Title, m.City, m.Country, m.TimeZone, opens, m.StartDate, m.EndDate, m.Host, m.Participants,
+                m.Reviews, reviewing.Contains(m.Code) ? sessions : [], ParseBasis(m.Basis), by, now));
+        }
+
+        var catalog = Catalog(data, sessions);
+        foreach (var pledge in Pledges(data))
+        {
+            var key = StreamKeys.Commitment(pledge.Command.Code);
+            var decision = pledge.Command.Decide(catalog, by, now);
+            if (decision.IsRefused)
+            {
+                refused.Add(new ImportRefusal(key, decision.Refusals));
+                continue;
+            }
+
+            Start(key, [.. decision.Events, .. pledge.Then(by, now)]);
+        }
+
+        var report = new ImportReport(created, present, refused) { EventCount = streams.Sum(s => s.Events.Count) };
+        return new ImportPlan(streams, report);
+    }
+
+    /// <summary>
+    /// The reference data as the data file describes it. A meeting without sessions of its own files
+    /// its lines under the sessions of the meeting that reviews it (Geneva 2022's lines are reviewed
+    /// in Astana 2024's working session of the same number).
+    /// </summary>
+    public static ReferenceCatalog Catalog(MeetingsData data, IReadOnlyList<WorkingSession> sessions)
+    {
+        var meetings = data.Meetings.ToDictionary(m => m.Code, _ => (IReadOnlyList<WorkingSession>)sessions, StringComparer.Ordinal);
+        return new ReferenceCatalog(
+            meetings,
+            data.Organizations.Select(o => o.Code).ToHashSet(StringComparer.Ordinal),
+            data.Frameworks.Select(f => f.Code).ToHashSet(StringComparer.Ordinal));
+    }
+
+    private sealed record PlannedPledge(PledgeCommitment Command, Func<Actor, Instant, IEnumerable<object>> Then);
+
+    private static IEnumerable<PlannedPledge> Pledges(MeetingsData data)
+    {
+        foreach (var c in data.Commitments)
+        {
+            var first = c.History.OrderBy(h => h.Date).First();
+            var source = new SourceStatement(first.Fact, first.By, first.Text, SourceName);
+            var inferred = new Dictionary<string, string>(c.Inferred ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+            var (status, reading) = InitialStatus(first.Fact);
+            if (reading is not null)
+            {
+                inferred["status"] = reading;
+            }
+
+            var command = new PledgeCommitment(
+                c.Code, c.Meeting, c.Title, ParseKind(c.Kind), c.Leads, c.Partners, c.Countries, c.WorkingSession,
+                Topic: null, c.Frameworks, DueDate: null, status, FactDate.Day(first.Date), ParseBasis(c.Basis), inferred, source);
+
+            yield return new PlannedPledge(command, (by, now) => first.Fact == "progress-reported"
+                ? [new ProgressReported(c.Code, CommitmentStatus.InProgress, first.Text ?? string.Empty, null, FactDate.Day(first.Date), source, by, now)]
+                : []);
+        }
+
+        if (data.GenevaMatrixLines is not { } geneva)
+        {
+            yield break;
+        }
+
+        var gvaMeeting = data.Meetings.Single(m => m.Reviews is null && m.Month == geneva.Month);
+        foreach (var session in data.WorkingSessions)
+        {
+            for (var i = 0; i < session.Topics.Count; i++)
+            {
+                var topic = session.Topics[i];
+                var code = string.Create(CultureInfo.InvariantCulture, $"{gvaMeeting.Code}-{session.Number}.{i + 1}");
+                var inferred = new Dictionary<string, string>(StringComparer.Ordinal)
+                {
+                    ["status"] = "the article refers to the 'agreed-upon Matrix' reviewed since Geneva 2022; its lines are recorded as agreed",
+                    ["title"] = "the article names the agenda topic only; the line's title is 'Cooperation on <topic>'",
+                    ["leads"] = "the article names no owners; the lines are led jointly by the UN and the OIC",
+                };
+                var command = new PledgeCommitment(
+                    code, gvaMeeting.Code, $"Cooperation on {topic}", CommitmentKind.MatrixLine, geneva.Leads, [], [], session.Number,
+                    topic, [], DueDate: null, CommitmentStatus.Agreed, FactDate.Month(geneva.Month), ParseBasis(geneva.Basis), inferred,
+                    new SourceStatement("agenda-topic", null, topic, SourceName));
+                yield return new PlannedPledge(command, (_, _) => []);
+            }
+        }
+    }
+
+    /// <summary>How a fact stated in the source maps to a status, and the ledger's reading when it is not literal.</summary>
+    private static (CommitmentStatus Status, string? Reading) InitialStatus(string fact) => fact switch
+    {
+        "proposed" => (CommitmentStatus.Proposed, null),
+        "called-for" => (CommitmentStatus.Proposed,
+            "the article reports a call to act, not an agreement; the ledger records it as proposed"),
+        "signing-announced" => (CommitmentStatus.Agreed,
+            "the article announces the signing of a letter of intent; a signed instrument is recorded as agreed"),
+        "progress-reported" => (CommitmentStatus.Agreed,
+            "the article reports successes of an ongoing initiative; the ledger records it as agreed, then in progress"),
+        _ => throw new FormatException($"Unknown fact '{fact}' in the meetings' data."),
+    };
+
+    private static Basis ParseBasis(string basis) => basis switch
+    {
+        "stated" => Basis.Stated,
+        "agenda-topic" => Basis.AgendaTopic,
+        "recorded" => Basis.Recorded,
+        _ => throw new FormatException($"Unknown basis '{basis}' in the meetings' data."),
+    };
+
+    private static CommitmentKind ParseKind(string kind) => kind switch
+    {
+        "coordination" => CommitmentKind.Coordination,
+        "mechanism" => CommitmentKind.Mechanism,
+        "agreement" => CommitmentKind.Agreement,
+        "programme" => CommitmentKind.Programme,
+        "call" => CommitmentKind.Call,
+        "matrix-line" => CommitmentKind.MatrixLine,
+        _ => throw new FormatException($"Unknown kind '{kind}' in the meetings' data."),
+    };
+
+    private static OrganizationFamily ParseFamily(string family) => family switch
+    {
+        "UN" => OrganizationFamily.UN,
+        "OIC" => OrganizationFamily.OIC,
+        "host-government" => OrganizationFamily.HostGovernment,
+        _ => throw new FormatException($"Unknown organization family '{family}' in the meetings' data."),
+    };
+}
