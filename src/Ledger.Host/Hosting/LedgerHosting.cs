@@ -1,0 +1,67 @@
+using JasperFx;
+using Ledger.Host.Health;
+using Ledger.Host.Importing;
+using Ledger.Projections;
+using Marten;
+using NodaTime;
+using Wolverine;
+using Wolverine.Http;
+using Wolverine.Http.Marten;
+using Wolverine.Marten;
+
+namespace Ledger.Host.Hosting;
+
+/// <summary>Composition of the host: one place to read how the pieces fit together.</summary>
+public static class LedgerHosting
+{
+    public const string ConnectionStringName = "Ledger";
+
+    public static WebApplicationBuilder AddLedger(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.Configure<LedgerOptions>(builder.Configuration.GetSection(LedgerOptions.Section));
+        services.AddSingleton<IClock>(SystemClock.Instance);
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+
+        services.AddMarten(sp =>
+            {
+                var connectionString = sp.GetRequiredService<IConfiguration>().GetConnectionString(ConnectionStringName);
+                var opts = new StoreOptions();
+                opts.Connection(string.IsNullOrWhiteSpace(connectionString) ? throw MissingConnectionString() : connectionString);
+                return opts.ConfigureLedger();
+            })
+            .UseLightweightSessions()
+            .ApplyAllDatabaseChangesOnStartup()
+            .IntegrateWithWolverine();
+
+        builder.Host.UseWolverine(opts =>
+        {
+            opts.Policies.AutoApplyTransactions();
+            opts.Durability.Mode = DurabilityMode.Solo;
+        });
+        services.AddWolverineHttp();
+
+        services.AddSingleton<LedgerImporter>();
+        services.AddHostedService<SeedOnStartup>();
+        services.AddLedgerHealth();
+        return builder;
+    }
+
+    public static WebApplication UseLedger(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapLedgerHealth();
+        app.MapWolverineEndpoints(opts =>
+        {
+            opts.MapMartenConcurrencyFailuresToConflict();
+            opts.RejectUnparseableQueryValues = true;
+        });
+        return app;
+    }
+
+    private static InvalidOperationException MissingConnectionString() => new(
+        $"No PostgreSQL connection string: set ConnectionStrings:{ConnectionStringName} " +
+        $"(environment variable ConnectionStrings__{ConnectionStringName}), or start the ledger with ./run.sh.");
+}

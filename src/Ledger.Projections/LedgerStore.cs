@@ -1,0 +1,78 @@
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Ledger.Domain.Commitments;
+using Ledger.Domain.Meetings;
+using Ledger.Domain.Organizations;
+using Ledger.Projections.Commitments;
+using Ledger.Projections.Meetings;
+using Ledger.Projections.Organizations;
+using Marten;
+using NodaTime;
+using NodaTime.Serialization.SystemTextJson;
+using Weasel.Core;
+
+namespace Ledger.Projections;
+
+/// <summary>The ledger's event store: stream identity, stable event names, serialization and read models.</summary>
+public static class LedgerStore
+{
+    public const string Schema = "ledger";
+
+    /// <summary>
+    /// Stable names stored with every event. They are part of the ledger's format: never change a
+    /// name; map a new version of an event to a new name and upcast the old one.
+    /// </summary>
+    public static IReadOnlyDictionary<Type, string> EventTypeNames { get; } = new Dictionary<Type, string>
+    {
+        [typeof(CommitmentPledged)] = "commitment-pledged",
+        [typeof(CommitmentAmended)] = "commitment-amended",
+        [typeof(ProgressReported)] = "progress-reported",
+        [typeof(ReviewDecisionRecorded)] = "review-decision-recorded",
+        [typeof(CommitmentWithdrawn)] = "commitment-withdrawn",
+        [typeof(CommitmentCarriedForward)] = "commitment-carried-forward",
+        [typeof(MeetingRegistered)] = "meeting-registered",
+        [typeof(OrganizationRegistered)] = "organization-registered",
+        [typeof(FrameworkRegistered)] = "framework-registered",
+    };
+
+    public static StoreOptions ConfigureLedger(this StoreOptions opts)
+    {
+        opts.DatabaseSchemaName = Schema;
+
+        // Streams are keyed by natural keys (commitment codes), unique by construction.
+        opts.Events.StreamIdentity = StreamIdentity.AsString;
+        opts.Events.MetadataConfig.CorrelationIdEnabled = true;
+        opts.Events.MetadataConfig.CausationIdEnabled = true;
+        opts.Events.MetadataConfig.HeadersEnabled = true;
+        opts.Events.MetadataConfig.UserNameEnabled = true;
+        foreach (var (type, name) in EventTypeNames)
+        {
+            opts.Events.MapEventType(type, name);
+        }
+
+        // Enums as their names so LINQ filters and raw SQL read the same text.
+        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, ConfigureJson);
+
+        // A projection that cannot apply an event must stop loudly, never skip it.
+        opts.Projections.Errors.SkipApplyErrors = false;
+        opts.Projections.Errors.SkipSerializationErrors = false;
+        opts.Projections.Errors.SkipUnknownEvents = false;
+
+        // Inline: exact the moment a write is acknowledged.
+        opts.Projections.Add<CommitmentViewProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<MeetingViewProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<OrganizationViewProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<FrameworkViewProjection>(ProjectionLifecycle.Inline);
+
+        opts.Schema.For<CommitmentView>()
+            .Index(x => x.Meeting)
+            .Index(x => x.SortKey)
+            .GinIndexJsonData();
+
+        return opts;
+    }
+
+    /// <summary>NodaTime types as ISO strings, shared by the store and anyone reading stored JSON.</summary>
+    public static void ConfigureJson(System.Text.Json.JsonSerializerOptions options) =>
+        options.ConfigureForNodaTime(DateTimeZoneProviders.Tzdb);
+}
