@@ -37,6 +37,11 @@ public sealed class Validation
         return this;
     }
 
+    /// <summary>Refuses enum values outside the defined ones (a number where a name was expected).</summary>
+    public Validation Defined<TEnum>(TEnum? value, string field)
+        where TEnum : struct, Enum =>
+        value is null || Enum.IsDefined(value.Value) ? this : Add(field, $"'{value}' is not a known value");
+
     /// <summary>Decides with <paramref name="accept"/> when nothing was refused.</summary>
     public Decision Then(Func<Decision> accept) => HasErrors ? Decision.Refuse(_refusals) : accept();
 }

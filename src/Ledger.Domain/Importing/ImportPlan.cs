@@ -67,16 +67,18 @@ public sealed record ImportPlan(IReadOnlyList<StreamStart> Streams, ImportReport
 
         // The source gives the working sessions of the meeting that reviews the previous one;
         // the earlier meeting's own agenda is not known, so it is registered without sessions.
-        var reviewing = data.Meetings.Where(m => m.Reviews is not null).Select(m => m.Code).ToHashSet();
-        foreach (var m in data.Meetings)
+        var meetings = data.Meetings.Select(m => new MeetingRegistered(
+            m.Code, m.Title, m.City, m.Country, m.TimeZone,
+            m.StartDate is { } start ? FactDate.Day(start) : FactDate.Month(m.Month),
+            m.StartDate, m.EndDate, m.Host, m.Participants, m.Reviews,
+            m.Reviews is not null ? sessions : [], ParseBasis(m.Basis), by, now)).ToList();
+        foreach (var meeting in meetings)
         {
-            var opens = m.StartDate is { } start ? FactDate.Day(start) : FactDate.Month(m.Month);
-            Start(StreamKeys.Meeting(m.Code), new MeetingRegistered(
-                m.Code, m.Title, m.City, m.Country, m.TimeZone, opens, m.StartDate, m.EndDate, m.Host, m.Participants,
-                m.Reviews, reviewing.Contains(m.Code) ? sessions : [], ParseBasis(m.Basis), by, now));
+            Start(StreamKeys.Meeting(meeting.Code), meeting);
         }
 
-        var catalog = Catalog(data, sessions);
+        var catalog = ReferenceCatalog.From(
+            meetings, data.Organizations.Select(o => o.Code), data.Frameworks.Select(f => f.Code));
         foreach (var pledge in Pledges(data))
         {
             var key = StreamKeys.Commitment(pledge.Command.Code);
@@ -92,20 +94,6 @@ public sealed record ImportPlan(IReadOnlyList<StreamStart> Streams, ImportReport
 
         var report = new ImportReport(created, present, refused) { EventCount = streams.Sum(s => s.Events.Count) };
         return new ImportPlan(streams, report);
-    }
-
-    /// <summary>
-    /// The reference data as the data file describes it. A meeting without sessions of its own files
-    /// its lines under the sessions of the meeting that reviews it (Geneva 2022's lines are reviewed
-    /// in Astana 2024's working session of the same number).
-    /// </summary>
-    public static ReferenceCatalog Catalog(MeetingsData data, IReadOnlyList<WorkingSession> sessions)
-    {
-        var meetings = data.Meetings.ToDictionary(m => m.Code, _ => (IReadOnlyList<WorkingSession>)sessions, StringComparer.Ordinal);
-        return new ReferenceCatalog(
-            meetings,
-            data.Organizations.Select(o => o.Code).ToHashSet(StringComparer.Ordinal),
-            data.Frameworks.Select(f => f.Code).ToHashSet(StringComparer.Ordinal));
     }
 
     private sealed record PlannedPledge(PledgeCommitment Command, Func<Actor, Instant, IEnumerable<object>> Then);

@@ -38,7 +38,9 @@ public sealed record AmendCommitment(
 
         var v = new Validation()
             .Text(Reason, "reason", CommitmentRules.ReasonMaxLength, multiline: true)
+            .Require(Title is null || !string.IsNullOrWhiteSpace(Title), "title", "cannot be blank")
             .Text(Title, "title", CommitmentRules.TitleMaxLength, required: false)
+            .Defined(Kind, "kind")
             .Text(Topic, "topic", CommitmentRules.TopicMaxLength, required: false)
             .Organizations(Leads, "leads", catalog, required: Leads is not null)
             .Organizations(Partners, "partners", catalog, required: false)

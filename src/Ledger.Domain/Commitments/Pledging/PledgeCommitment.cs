@@ -30,6 +30,7 @@ public sealed record PledgeCommitment(
             .Require(CommitmentCode.IsWellFormed(Code), "code", "must look like AST-2024-06: the meeting code, a dash and a number")
             .Require(catalog.IsMeeting(Meeting), "meeting", $"'{Meeting}' is not a known meeting", RefusalKind.Unknown)
             .Text(Title, "title", CommitmentRules.TitleMaxLength)
+            .Defined<CommitmentKind>(Kind, "kind")
             .Text(Topic, "topic", CommitmentRules.TopicMaxLength, required: false)
             .Organizations(Leads, "leads", catalog, required: true)
             .Organizations(Partners, "partners", catalog, required: false)

@@ -19,7 +19,11 @@ public sealed record ReportProgress(
             .Require(Status != CommitmentStatus.Completed || PercentComplete is null or 100, "percentComplete",
                 "a completed commitment is 100% complete");
 
-        if (!CommitmentLifecycle.ReportableStatuses.Contains(Status))
+        if (!Enum.IsDefined(Status))
+        {
+            v.Add("status", $"'{Status}' is not a known status");
+        }
+        else if (!CommitmentLifecycle.ReportableStatuses.Contains(Status))
         {
             v.Add("status", $"a progress report cannot set {CommitmentLifecycle.Describe(Status)}; "
                             + "withdrawal and carry-forward have their own requests");

@@ -18,6 +18,8 @@ public sealed record RecordReviewDecision(
     {
         var v = new Validation()
             .Require(catalog.IsMeeting(Meeting), "meeting", $"'{Meeting}' is not a known meeting", RefusalKind.Unknown)
+            .Defined<ReviewRating>(Rating, "rating")
+            .Defined<ReviewOutcome>(Decision, "decision")
             .Text(Remarks, "remarks", RemarksMaxLength, required: false, multiline: true)
             .Require(NextReviewDue is null || NextReviewDue > now.InUtc().Date, "nextReviewDue", "must be after today")
             .Require(NextReviewDue is null || Decision != ReviewOutcome.Close, "nextReviewDue", "a closed commitment has no next review");
