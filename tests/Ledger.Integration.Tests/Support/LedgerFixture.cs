@@ -1,0 +1,71 @@
+using Alba;
+using Ledger.Domain.Common;
+using Ledger.Domain.Importing;
+using Ledger.Host.Importing;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime.Testing;
+
+namespace Ledger.Integration.Tests.Support;
+
+/// <summary>One host per test collection, on a database of its own.</summary>
+public sealed class LedgerFixture : IAsyncLifetime
+{
+    private TestDatabase? _database;
+    private IAlbaHost? _host;
+
+    public FakeClock Clock { get; } = new(LedgerHost.Start);
+
+    public IAlbaHost Host => _host ?? throw new InvalidOperationException("The host is not started.");
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync("api");
+        _host = await LedgerHost.StartAsync(_database, Clock);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class LedgerHostGroup : ICollectionFixture<LedgerFixture>
+{
+    public const string Name = "ledger";
+}
+
+/// <summary>Base for tests sharing the collection's host: every test starts from an empty ledger.</summary>
+[Collection(LedgerHostGroup.Name)]
+public abstract class LedgerTest(LedgerFixture fixture) : IAsyncLifetime
+{
+    protected IAlbaHost Host => fixture.Host;
+
+    protected FakeClock Clock => fixture.Clock;
+
+    protected IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
+
+    public async Task InitializeAsync()
+    {
+        await Host.ResetAllMartenDataAsync();
+        fixture.Clock.Reset(LedgerHost.Start);
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    /// <summary>Imports the meetings' data the ledger ships, as the seed at start-up does.</summary>
+    protected async Task<ImportReport> ImportShippedDataAsync()
+    {
+        var importer = Host.Services.GetRequiredService<LedgerImporter>();
+        return await importer.ImportAsync(await MeetingsDataFile.LoadShippedAsync(), Actor.Importer("test-import"));
+    }
+}
