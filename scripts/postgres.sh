@@ -1,0 +1,318 @@
+#!/usr/bin/env bash
+# shellcheck shell=bash
+#
+# Shared helpers for run.sh and test.sh: .NET SDK check and a private
+# PostgreSQL cluster (initdb/pg_ctl from /usr/lib/postgresql/<ver>/bin).
+# This file is a library: source it, do not execute it.
+#
+# Public functions:
+#   ledger_die MSG                 print "error: MSG" to stderr, exit 1
+#   ledger_info MSG                print "==> MSG"
+#   ledger_require_dotnet          require a .NET 10 SDK
+#   ledger_pg_bindir [MAJOR]       newest (or given) PostgreSQL server bin dir
+#   ledger_ensure_postgres         install PostgreSQL server binaries if missing
+#   ledger_pg_start DATADIR PORT   create/start a private cluster, export
+#                                  ConnectionStrings__Ledger
+#   ledger_pg_stop DATADIR         stop that cluster (quiet if not running)
+#   ledger_port_busy PORT          succeed if something listens on PORT
+#   ledger_free_port               print a free TCP port on 127.0.0.1
+#   ledger_random_hex N            N random bytes, hex encoded
+#   ledger_random_base64 N         N random bytes, base64 encoded
+#
+# Environment read by ledger_pg_start:
+#   LEDGER_PG_OPTIONS       extra server settings, e.g. "-c fsync=off"
+#   LEDGER_INITDB_OPTIONS   extra initdb options, e.g. "--no-sync"
+# Environment set by ledger_pg_start:
+#   ConnectionStrings__Ledger  Npgsql connection string for database "ledger"
+#   LEDGER_PG_STARTED          1 if this call started the server, 0 if reused
+
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+  echo "error: ${0##*/} is a library; it is sourced by run.sh and test.sh" >&2
+  exit 1
+fi
+
+set -euo pipefail
+
+ledger_die() {
+  printf 'error: %s\n' "$*" >&2
+  exit 1
+}
+
+ledger_info() {
+  printf '==> %s\n' "$*"
+}
+
+# --- .NET ------------------------------------------------------------------
+
+ledger_require_dotnet() {
+  local get="get it from https://dotnet.microsoft.com/download"
+  command -v dotnet >/dev/null 2>&1 ||
+    ledger_die "the .NET 10 SDK is required but 'dotnet' was not found; $get"
+  local sdks
+  sdks=$(dotnet --list-sdks 2>/dev/null || true)
+  grep -Eq '^10\.' <<<"$sdks" ||
+    ledger_die "the .NET 10 SDK is required (installed SDKs: $(tr '\n' ' ' <<<"${sdks:-none}")); $get"
+  # Keep the CLI output short.
+  export DOTNET_NOLOGO=${DOTNET_NOLOGO:-1}
+  export DOTNET_CLI_TELEMETRY_OPTOUT=${DOTNET_CLI_TELEMETRY_OPTOUT:-1}
+}
+
+# --- small helpers -----------------------------------------------------------
+
+ledger_random_hex() {
+  local n=${1:-24}
+  if command -v openssl >/dev/null 2>&1; then
+    openssl rand -hex "$n"
+  else
+    od -An -tx1 -N"$n" /dev/urandom | tr -d ' \n'
+    echo
+  fi
+}
+
+ledger_random_base64() {
+  local n=${1:-32}
+  if command -v openssl >/dev/null 2>&1; then
+    openssl rand -base64 "$n" | tr -d '\n'
+  else
+    head -c "$n" /dev/urandom | base64 -w0
+  fi
+  echo
+}
+
+# Succeeds if something accepts TCP connections on PORT (any local address).
+ledger_port_busy() {
+  local port=${1:?port}
+  if command -v ss >/dev/null 2>&1 &&
+    [[ -n $(ss -Hltn "sport = :$port" 2>/dev/null || true) ]]; then
+    return 0
+  fi
+  # shellcheck disable=SC2016 # $1 is expanded by the inner bash
+  timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$port" 2>/dev/null
+}
+
+ledger_free_port() {
+  local i port
+  for ((i = 0; i < 200; i++)); do
+    port=$((20000 + RANDOM % 12000))
+    if ! ledger_port_busy "$port"; then
+      echo "$port"
+      return 0
+    fi
+  done
+  ledger_die "could not find a free TCP port on 127.0.0.1"
+}
+
+# --- PostgreSQL binaries -----------------------------------------------------
+
+# Prints the newest /usr/lib/postgresql/<ver>/bin holding initdb, pg_ctl and
+# postgres (or the one for MAJOR if given); returns 1 if there is none.
+ledger_pg_bindir() {
+  local want=${1:-} dir
+  while IFS= read -r dir; do
+    [[ -n $want && $dir != "/usr/lib/postgresql/$want/bin" ]] && continue
+    if [[ -x $dir/initdb && -x $dir/pg_ctl && -x $dir/postgres ]]; then
+      echo "$dir"
+      return 0
+    fi
+  done < <(printf '%s\n' /usr/lib/postgresql/*/bin | sort -rV)
+  return 1
+}
+
+ledger_ensure_postgres() {
+  ledger_pg_bindir >/dev/null && return 0
+
+  local help="install PostgreSQL (sudo apt-get install postgresql) or set ConnectionStrings__Ledger to an existing database"
+  local -a sudo=()
+  if ((EUID != 0)); then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      sudo=(sudo -n)
+    else
+      ledger_die "PostgreSQL server binaries were not found under /usr/lib/postgresql and cannot be installed without root; $help"
+    fi
+  fi
+  command -v apt-get >/dev/null 2>&1 ||
+    ledger_die "PostgreSQL server binaries were not found and apt-get is not available; $help"
+
+  ledger_info "installing PostgreSQL (apt-get install postgresql)"
+  if ! { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; }; then
+    ledger_die "apt-get install postgresql failed; $help"
+  fi
+
+  ledger_pg_bindir >/dev/null ||
+    ledger_die "PostgreSQL was installed but no server binaries were found under /usr/lib/postgresql"
+}
+
+# Runs a PostgreSQL server tool as the cluster owner: the postgres user when
+# we are root (the server refuses to run as root), else the current user.
+ledger__pg_run() {
+  if ((EUID == 0)); then
+    if command -v runuser >/dev/null 2>&1; then
+      (cd / && runuser -u postgres -- "$@")
+    else
+      (cd / && su postgres -s /bin/bash -c "$(printf '%q ' "$@")")
+    fi
+  else
+    "$@"
+  fi
+}
+
+# Prints the last lines of the server log, then dies.
+ledger__pg_fail() {
+  local msg=$1 log=$2
+  if [[ -s $log ]]; then
+    echo "--- last 30 lines of $log ---" >&2
+    tail -n 30 -- "$log" >&2
+    echo "---" >&2
+  fi
+  ledger_die "$msg"
+}
+
+# --- private cluster ---------------------------------------------------------
+
+# ledger_pg_start DATADIR PORT
+# Layout: DATADIR (cluster), DATADIR/../run (unix socket),
+# DATADIR/../postgres.log, DATADIR/../pg-password (superuser "ledger").
+ledger_pg_start() {
+  local datadir=${1:?usage: ledger_pg_start DATADIR PORT} port=${2:?usage: ledger_pg_start DATADIR PORT}
+  [[ $port =~ ^[0-9]+$ ]] || ledger_die "invalid port: $port"
+  LEDGER_PG_STARTED=0
+  export LEDGER_PG_STARTED
+
+  # Absolute paths (server tools run from /).
+  local parent base name
+  parent=$(dirname -- "$datadir")
+  name=$(basename -- "$datadir")
+  if [[ ! -d $parent ]]; then
+    mkdir -p -- "$parent"
+    chmod 755 -- "$parent"
+  fi
+  base=$(cd -- "$parent" && pwd)
+  datadir=$base/$name
+  local rundir=$base/run logfile=$base/postgres.log pwfile=$base/pg-password
+
+  # Server binaries: those matching an existing cluster, else the newest.
+  local bindir ver
+  if [[ -f $datadir/PG_VERSION ]]; then
+    ver=$(<"$datadir/PG_VERSION")
+    bindir=$(ledger_pg_bindir "$ver") ||
+      ledger_die "$datadir was created by PostgreSQL $ver, which is not installed; install postgresql-$ver or remove $datadir"
+  else
+    bindir=$(ledger_pg_bindir) ||
+      ledger_die "PostgreSQL server binaries were not found under /usr/lib/postgresql; install PostgreSQL (sudo apt-get install postgresql)"
+  fi
+  local psql=$bindir/psql
+  [[ -x $psql ]] || psql=$(command -v psql) ||
+    ledger_die "psql was not found; install the PostgreSQL client (sudo apt-get install postgresql-client)"
+
+  # As root, everything runs as postgres: it must be able to reach $base.
+  local owner_uid=$EUID
+  if ((EUID == 0)); then
+    owner_uid=$(id -u postgres 2>/dev/null) ||
+      ledger_die "the 'postgres' system user does not exist; install PostgreSQL (sudo apt-get install postgresql)"
+    ledger__pg_run test -x "$base" ||
+      ledger_die "the postgres user cannot reach $base (a parent folder is not world-traversable); PostgreSQL will not run as root, so move the folder or set ConnectionStrings__Ledger"
+  fi
+
+  # Superuser password, generated once and kept next to the cluster.
+  if [[ ! -s $pwfile ]]; then
+    [[ -f $datadir/PG_VERSION ]] &&
+      ledger_die "$datadir exists but its password file $pwfile is missing; remove $datadir to recreate the cluster"
+    (umask 077 && ledger_random_hex 24 >"$pwfile")
+  fi
+  chmod 600 -- "$pwfile"
+  local password
+  password=$(<"$pwfile")
+
+  # Create the cluster if needed.
+  if [[ ! -f $datadir/PG_VERSION ]]; then
+    if [[ -d $datadir && -n $(ls -A -- "$datadir") ]]; then
+      ledger_die "$datadir is not empty and is not a PostgreSQL cluster; remove it or choose another folder"
+    fi
+    [[ -d $datadir ]] || mkdir -m 700 -- "$datadir"
+    if ((EUID == 0)); then chown postgres:postgres -- "$datadir"; fi
+    ledger_info "creating PostgreSQL cluster in $datadir"
+
+    # initdb reads the password from a file the cluster owner can read.
+    local tmppw rc=0 locale
+    tmppw=$(mktemp "$base/.initdb-pw.XXXXXX")
+    printf '%s\n' "$password" >"$tmppw"
+    if ((EUID == 0)); then chown postgres -- "$tmppw"; fi
+    for locale in C.UTF-8 C; do
+      rc=0
+      # shellcheck disable=SC2086 # LEDGER_INITDB_OPTIONS is a word list
+      ledger__pg_run "$bindir/initdb" -D "$datadir" --auth=scram-sha-256 \
+        --username=ledger --pwfile="$tmppw" --encoding=UTF8 --locale="$locale" \
+        ${LEDGER_INITDB_OPTIONS:-} >"$base/initdb.log" 2>&1 || rc=$?
+      ((rc == 0)) && break
+    done
+    rm -f -- "$tmppw"
+    ((rc == 0)) || ledger__pg_fail "initdb failed (exit $rc)" "$base/initdb.log"
+  fi
+  [[ $(stat -c %u -- "$datadir") == "$owner_uid" ]] ||
+    ledger_die "$datadir belongs to another user ($(stat -c %U -- "$datadir")); run as that user or remove $datadir"
+
+  # Socket directory and log file, owned by the cluster owner.
+  [[ -d $rundir ]] || mkdir -m 700 -- "$rundir"
+  touch -- "$logfile"
+  if ((EUID == 0)); then chown postgres:postgres -- "$rundir" "$logfile"; fi
+  # Unix socket paths are limited (~107 bytes); TCP is all we use, so a
+  # long path just means no unix socket.
+  local sockdir=$rundir
+  ((${#rundir} + 10 + ${#port} < 100)) || sockdir=""
+
+  # Reuse our server if it is already running on PORT.
+  local reuse=0 running_port
+  if ledger__pg_run "$bindir/pg_ctl" status -D "$datadir" >/dev/null 2>&1; then
+    running_port=$(sed -n 4p "$datadir/postmaster.pid" 2>/dev/null || true)
+    if [[ $running_port == "$port" ]]; then
+      reuse=1
+      ledger_info "PostgreSQL already running in $datadir on port $port; reusing it"
+    else
+      ledger_info "PostgreSQL in $datadir runs on port ${running_port:-?}; restarting on $port"
+      ledger_pg_stop "$datadir"
+    fi
+  fi
+
+  if ((reuse == 0)); then
+    ledger_port_busy "$port" &&
+      ledger_die "port $port is busy; stop the other process or choose another port"
+    local opts out
+    opts="-c listen_addresses=127.0.0.1 -p $port -k $(printf '%q' "$sockdir")"
+    if [[ -n ${LEDGER_PG_OPTIONS:-} ]]; then opts+=" $LEDGER_PG_OPTIONS"; fi
+    ledger_info "starting PostgreSQL on 127.0.0.1:$port (log: $logfile)"
+    out=$(ledger__pg_run "$bindir/pg_ctl" start -D "$datadir" -l "$logfile" \
+      -w -t 60 -o "$opts" 2>&1) || {
+      printf '%s\n' "$out" >&2
+      ledger__pg_fail "PostgreSQL did not start" "$logfile"
+    }
+    LEDGER_PG_STARTED=1
+  fi
+
+  # Create the "ledger" database once.
+  local -a sql=("$psql" -X -q -w -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U ledger -d postgres)
+  local exists
+  exists=$(PGPASSWORD=$password PGCONNECT_TIMEOUT=10 "${sql[@]}" -tAc \
+    "SELECT 1 FROM pg_database WHERE datname = 'ledger'" 2>&1) ||
+    ledger__pg_fail "cannot connect to PostgreSQL on 127.0.0.1:$port: $exists" "$logfile"
+  if [[ $exists != 1 ]]; then
+    PGPASSWORD=$password PGCONNECT_TIMEOUT=10 "${sql[@]}" -c 'CREATE DATABASE ledger' >/dev/null ||
+      ledger__pg_fail "could not create database ledger" "$logfile"
+  fi
+
+  export ConnectionStrings__Ledger="Host=127.0.0.1;Port=$port;Database=ledger;Username=ledger;Password=$password;"
+}
+
+# ledger_pg_stop DATADIR: fast shutdown; quiet if nothing is running.
+ledger_pg_stop() {
+  local datadir=${1:?usage: ledger_pg_stop DATADIR}
+  [[ $datadir == /* ]] || datadir=$PWD/$datadir
+  [[ -f $datadir/PG_VERSION ]] || return 0
+  local bindir
+  bindir=$(ledger_pg_bindir "$(<"$datadir/PG_VERSION")") || bindir=$(ledger_pg_bindir) || return 0
+  ledger__pg_run "$bindir/pg_ctl" status -D "$datadir" >/dev/null 2>&1 || return 0
+  ledger__pg_run "$bindir/pg_ctl" stop -D "$datadir" -m fast -w -t 60 -s >/dev/null 2>&1 || {
+    echo "warning: could not stop PostgreSQL in $datadir" >&2
+    return 1
+  }
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Run the whole test suite: ./test.sh [extra dotnet test arguments, e.g. --filter X]
+#
+# Without ConnectionStrings__Ledger, a throwaway PostgreSQL cluster is started
+# in a temporary folder under /tmp on a free port and removed on exit.
+# Exports ConnectionStrings__Ledger and LEDGER_TEST_ADMIN_CONNECTION (tests
+# may create extra databases with the latter). Never touches .ledger/.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")"
+# shellcheck source=scripts/postgres.sh
+source scripts/postgres.sh
+
+# --- Test prerequisites ------------------------------------------------------
+# Reserved: a later change installs Chromium here for the browser tests.
+ledger_test_prerequisites() {
+  :
+}
+# ------------------------------------------------------------------------------
+
+pg_tmp=""
+# shellcheck disable=SC2317 # called from the EXIT trap
+cleanup() {
+  if [[ -n $pg_tmp ]]; then
+    ledger_pg_stop "$pg_tmp/data" || true
+    rm -rf -- "$pg_tmp"
+  fi
+}
+
+ledger_require_dotnet
+ledger_test_prerequisites
+
+if [[ -n ${ConnectionStrings__Ledger:-} ]]; then
+  ledger_info "using ConnectionStrings__Ledger from the environment (no local PostgreSQL)"
+  export LEDGER_TEST_ADMIN_CONNECTION=${LEDGER_TEST_ADMIN_CONNECTION:-$ConnectionStrings__Ledger}
+else
+  ledger_ensure_postgres
+  trap cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  pg_tmp=$(mktemp -d /tmp/ledger-test.XXXXXX)
+  chmod 755 "$pg_tmp" # the postgres user must traverse it when run as root
+  port=$(ledger_free_port)
+  # Throwaway cluster: durability off for speed.
+  LEDGER_PG_OPTIONS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 ${LEDGER_PG_OPTIONS:-}" \
+    LEDGER_INITDB_OPTIONS="--no-sync ${LEDGER_INITDB_OPTIONS:-}" \
+    ledger_pg_start "$pg_tmp/data" "$port"
+  export LEDGER_TEST_ADMIN_CONNECTION=$ConnectionStrings__Ledger
+fi
+
+results=$(mktemp -d /tmp/ledger-results.XXXXXX)
+trap 'cleanup; rm -rf -- "$results"' EXIT
+
+ledger_info "dotnet test Ledger.sln"
+rc=0
+dotnet test Ledger.sln -c Release --logger "console;verbosity=normal" \
+  --logger "trx" --results-directory "$results" "$@" || rc=$?
+
+# One closing line over every test project: "N passed, N failed, N skipped".
+summary=$(cat "$results"/*.trx 2>/dev/null | tr '>' '\n' | awk '
+  /<Counters / {
+    for (i = 1; i <= NF; i++) {
+      split($i, kv, "=")
+      gsub(/"/, "", kv[2])
+      if (kv[1] == "total") total += kv[2]
+      if (kv[1] == "passed") passed += kv[2]
+      if (kv[1] == "failed") failed += kv[2]
+    }
+  }
+  END { printf "%d %d %d", passed, failed, total - passed - failed }')
+read -r passed failed skipped <<<"${summary:-0 0 0}"
+echo "Tests: $passed passed, $failed failed, $skipped skipped"
+if ((rc == 0 && passed == 0)); then
+  ledger_die "no test ran"
+fi
+exit "$rc"
