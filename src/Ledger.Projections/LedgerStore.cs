@@ -50,6 +50,8 @@ public static class LedgerStore
             opts.Events.MapEventType(type, name);
         }
 
+        opts.Listeners.Add(new EventStamping());
+
         // Enums as their names so LINQ filters and raw SQL read the same text.
         opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, ConfigureJson);
 

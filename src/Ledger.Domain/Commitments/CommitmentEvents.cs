@@ -6,7 +6,7 @@ namespace Ledger.Domain.Commitments;
 // The events of a commitment's stream (stream key = the commitment code). Every event names its
 // commitment, who recorded it and when the ledger recorded it (from the injected IClock). Where a
 // business date applies it is carried separately, so recorded time and effective time never blur.
-// These records are stored as JSON under stable names (see Ledger.Projections/EventTypes.cs):
+// These records are stored as JSON under stable names (see LedgerStore.EventTypeNames in Ledger.Projections):
 // rename a property only together with an upcaster.
 
 /// <summary>Who said it in the source, and in what words; kept for imported facts.</summary>
@@ -30,7 +30,7 @@ public sealed record CommitmentPledged(
     SourceStatement? Source,
     FactDate PledgedOn,
     Actor RecordedBy,
-    Instant RecordedAt);
+    Instant RecordedAt) : ILedgerEvent;
 
 /// <summary>Fields left null are unchanged.</summary>
 public sealed record CommitmentAmended(
@@ -46,7 +46,7 @@ public sealed record CommitmentAmended(
     LocalDate? DueDate,
     string Reason,
     Actor RecordedBy,
-    Instant RecordedAt);
+    Instant RecordedAt) : ILedgerEvent;
 
 public sealed record ProgressReported(
     string Code,
@@ -56,7 +56,7 @@ public sealed record ProgressReported(
     FactDate AsOf,
     SourceStatement? Source,
     Actor RecordedBy,
-    Instant RecordedAt);
+    Instant RecordedAt) : ILedgerEvent;
 
 public sealed record ReviewDecisionRecorded(
     string Code,
@@ -66,18 +66,18 @@ public sealed record ReviewDecisionRecorded(
     string? Remarks,
     LocalDate? NextReviewDue,
     Actor RecordedBy,
-    Instant RecordedAt);
+    Instant RecordedAt) : ILedgerEvent;
 
 public sealed record CommitmentWithdrawn(
     string Code,
     string Reason,
     LocalDate? EffectiveOn,
     Actor RecordedBy,
-    Instant RecordedAt);
+    Instant RecordedAt) : ILedgerEvent;
 
 public sealed record CommitmentCarriedForward(
     string Code,
     string ToMeeting,
     string? Remarks,
     Actor RecordedBy,
-    Instant RecordedAt);
+    Instant RecordedAt) : ILedgerEvent;

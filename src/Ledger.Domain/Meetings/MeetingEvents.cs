@@ -24,4 +24,4 @@ public sealed record MeetingRegistered(
     IReadOnlyList<WorkingSession> Sessions,
     Basis Basis,
     Actor RecordedBy,
-    Instant RecordedAt);
+    Instant RecordedAt) : ILedgerEvent;

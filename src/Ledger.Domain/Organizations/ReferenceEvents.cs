@@ -16,11 +16,11 @@ public sealed record OrganizationRegistered(
     OrganizationFamily Family,
     string? Note,
     Actor RecordedBy,
-    Instant RecordedAt);
+    Instant RecordedAt) : ILedgerEvent;
 
 /// <summary>A policy framework commitments are aligned with (UN 2030 Agenda, OIC-2025 Programme of Action).</summary>
 public sealed record FrameworkRegistered(
     string Code,
     string Name,
     Actor RecordedBy,
-    Instant RecordedAt);
+    Instant RecordedAt) : ILedgerEvent;

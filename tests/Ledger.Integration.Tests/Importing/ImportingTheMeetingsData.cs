@@ -54,6 +54,8 @@ public sealed class ImportingTheMeetingsData(LedgerFixture fixture) : LedgerTest
         events.Select(e => e.EventTypeName).ShouldBe(["commitment-pledged", "progress-reported"]);
         events.Select(e => e.Version).ShouldBe([1L, 2L]);
         events.ShouldAllBe(e => e.StreamKey == "AST-2024-07" && e.CorrelationId!.StartsWith("import-"));
+        // The store's own timestamp and user are the ledger's clock and actor, not the server's.
+        events.ShouldAllBe(e => e.Timestamp == LedgerHost.Start.ToDateTimeOffset() && e.UserName == "test-import");
 
         var pledged = events[0].Data.ShouldBeOfType<CommitmentPledged>();
         pledged.RecordedAt.ShouldBe(LedgerHost.Start);
