@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Ledger.Domain.Commitments;
 using Ledger.Host.Hosting;
+using Ledger.Host.Security;
+using Microsoft.AspNetCore.Authorization;
 using Ledger.Projections.Commitments;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -15,6 +17,7 @@ public static class CommitmentQueries
 {
     public const int MaxPageSize = 200;
 
+    [Authorize(Policy = LedgerPolicies.Read)]
     [WolverineGet("/api/commitments", OperationId = "listCommitments")]
     [Tags("Commitments")]
     [ProducesResponseType<CommitmentPage>(StatusCodes.Status200OK)]
@@ -60,13 +63,14 @@ public static class CommitmentQueries
         return Results.Json(new CommitmentPage([.. items], total, page, pageSize), ApiJson.Options);
     }
 
+    [Authorize(Policy = LedgerPolicies.Read)]
     [WolverineGet("/api/commitments/{code}", OperationId = "getCommitment")]
     [Tags("Commitments")]
     [ProducesResponseType<CommitmentView>(StatusCodes.Status200OK)]
     [ProducesResponseType(StatusCodes.Status404NotFound)]
     public static async Task<IResult> Get(string code, HttpResponse response, IQuerySession session, CancellationToken ct)
     {
-        var view = await session.LoadAsync<CommitmentView>(code, ct);
+        var view = await session.LoadAsync<CommitmentView>(code.ToUpperInvariant(), ct);
         if (view is null)
         {
             return Problems.NotFound("Commitment", code);
@@ -81,7 +85,8 @@ public static class CommitmentQueries
     {
         if (meeting is not null)
         {
-            query = query.Where(c => c.Meeting == meeting);
+            var code = meeting.ToUpperInvariant();
+            query = query.Where(c => c.Meeting == code);
         }
 
         if (session is { } workingSession)
@@ -91,7 +96,8 @@ public static class CommitmentQueries
 
         if (org is not null)
         {
-            query = query.Where(c => c.Leads.Contains(org) || c.Partners.Contains(org));
+            var code = org.ToUpperInvariant();
+            query = query.Where(c => c.Leads.Contains(code) || c.Partners.Contains(code));
         }
 
         if (country is not null)

@@ -1,5 +1,6 @@
 using JasperFx.CommandLine;
 using Ledger.Domain.Common;
+using Marten;
 using Spectre.Console;
 
 namespace Ledger.Host.Importing;
@@ -22,6 +23,9 @@ public sealed class ImportCommand : JasperFxAsyncCommand<ImportInput>
     public override async Task<bool> Execute(ImportInput input)
     {
         using var host = input.BuildHost();
+
+        // The verb may run before the host ever served: make sure the schema exists.
+        await host.Services.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         var importer = host.Services.GetRequiredService<LedgerImporter>();
         var data = input.File is null
             ? await MeetingsDataFile.LoadShippedAsync()

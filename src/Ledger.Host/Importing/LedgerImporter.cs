@@ -40,7 +40,7 @@ public sealed class LedgerImporter(IDocumentStore store, IClock clock, ILogger<L
         if (plan.Report.Refused.Count > 0)
         {
             // All or nothing: a data set with a refused entry is not imported at all.
-            return plan.Report with { Created = [] };
+            return plan.Report with { Created = [], EventCount = 0 };
         }
 
         if (plan.Streams.Count == 0)

@@ -1,5 +1,7 @@
 using Ledger.Domain.Common;
 using Ledger.Host.Hosting;
+using Ledger.Host.Security;
+using Microsoft.AspNetCore.Authorization;
 using Ledger.Projections.Meetings;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -11,6 +13,7 @@ public sealed record MeetingList(IReadOnlyList<MeetingView> Items);
 
 public static class MeetingEndpoints
 {
+    [Authorize(Policy = LedgerPolicies.Read)]
     [WolverineGet("/api/meetings", OperationId = "listMeetings")]
     [Tags("Meetings")]
     public static async Task<MeetingList> List(IQuerySession session, CancellationToken ct)
@@ -19,12 +22,13 @@ public static class MeetingEndpoints
         return new MeetingList([.. meetings.OrderBy(m => m.Opens.Date)]);
     }
 
+    [Authorize(Policy = LedgerPolicies.Read)]
     [WolverineGet("/api/meetings/{code}", OperationId = "getMeeting")]
     [Tags("Meetings")]
     [ProducesResponseType<MeetingView>(StatusCodes.Status200OK)]
     [ProducesResponseType(StatusCodes.Status404NotFound)]
     public static async Task<IResult> Get(string code, IQuerySession session, CancellationToken ct) =>
-        await session.LoadAsync<MeetingView>(StreamKeys.Meeting(code), ct) is { } meeting
+        await session.LoadAsync<MeetingView>(StreamKeys.Meeting(code.ToUpperInvariant()), ct) is { } meeting
             ? Results.Json(meeting, ApiJson.Options)
             : Problems.NotFound("Meeting", code);
 }

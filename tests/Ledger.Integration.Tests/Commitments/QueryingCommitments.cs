@@ -57,6 +57,8 @@ public sealed class QueryingCommitments(LedgerFixture fixture) : LedgerTest(fixt
     [InlineData("?meeting=GVA-2022&session=3", 9)]
     [InlineData("?session=3", 11)]
     [InlineData("?org=FAO", 1)]
+    [InlineData("?org=fao", 1)]
+    [InlineData("?meeting=ast-2024", 9)]
     [InlineData("?org=IOFS", 8)]
     [InlineData("?org=UNRWA", 1)]
     [InlineData("?org=UN", 36)]
