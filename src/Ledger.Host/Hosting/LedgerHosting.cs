@@ -1,6 +1,7 @@
 using JasperFx;
 using Ledger.Host.Health;
 using Ledger.Host.Importing;
+using Ledger.Host.Security;
 using Ledger.Projections;
 using Marten;
 using NodaTime;
@@ -38,13 +39,13 @@ public static class LedgerHosting
         builder.Host.UseWolverine(opts =>
         {
             opts.Policies.AutoApplyTransactions();
-            opts.Durability.Mode = DurabilityMode.Solo;
         });
         services.AddWolverineHttp();
 
         services.AddSingleton<LedgerImporter>();
         services.AddHostedService<SeedOnStartup>();
         services.AddLedgerHealth();
+        builder.AddLedgerSecurity();
         return builder;
     }
 
@@ -52,6 +53,9 @@ public static class LedgerHosting
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
         app.MapLedgerHealth();
         app.MapWolverineEndpoints(opts =>
         {

@@ -3,7 +3,7 @@ namespace Ledger.Host.Hosting;
 /// <summary>RFC 9457 problem details the API answers with. Types are stable URIs documented in docs/api.md.</summary>
 public static class Problems
 {
-    private const string TypeBase = "https://unoic-ledger.example/problems/";
+    public const string TypeBase = "https://unoic-ledger.example/problems/";
 
     public static IResult NotFound(string what, string code) => Results.Problem(
         statusCode: StatusCodes.Status404NotFound,

@@ -1,0 +1,127 @@
+using System.Threading.RateLimiting;
+using Ledger.Host.Hosting;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Ledger.Host.Security;
+
+/// <summary>The <c>Ledger:RateLimits</c> configuration section.</summary>
+public sealed class RateLimitOptions
+{
+    public const string Section = "Ledger:RateLimits";
+
+    /// <summary>Writes one caller may make per minute before getting 429.</summary>
+    public int WritesPerMinute { get; set; } = 120;
+}
+
+/// <summary>Authentication (JWT bearer), the role policies and the per-caller write rate limit.</summary>
+public static class SecurityHosting
+{
+    public const string WriteRateLimit = "writes";
+
+    public static WebApplicationBuilder AddLedgerSecurity(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.Configure<AuthOptions>(builder.Configuration.GetSection(AuthOptions.Section));
+        services.Configure<RateLimitOptions>(builder.Configuration.GetSection(RateLimitOptions.Section));
+        services.AddSingleton<TokenIssuer>();
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<AuthOptions>>((jwt, auth) => ConfigureJwt(jwt, auth.Value));
+
+        services.AddAuthorization();
+        services.AddOptions<AuthorizationOptions>()
+            .Configure<IOptions<LedgerOptions>>((authorization, ledger) => AddPolicies(authorization, ledger.Value));
+
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.AddPolicy(WriteRateLimit, context =>
+            {
+                var perMinute = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.WritesPerMinute;
+                var caller = context.User.User() ?? context.Connection.RemoteIpAddress?.ToString() ?? "anonymous";
+                return RateLimitPartition.GetFixedWindowLimiter(caller, _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = Math.Max(1, perMinute),
+                    Window = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                });
+            });
+            limiter.OnRejected = async (context, ct) =>
+            {
+                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+                {
+                    context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                await Results.Problem(
+                        statusCode: StatusCodes.Status429TooManyRequests,
+                        title: "Too many requests",
+                        detail: "This caller has made too many writes in the last minute; retry after the time in Retry-After.",
+                        type: Problems.TypeBase + "rate-limited")
+                    .ExecuteAsync(context.HttpContext);
+            };
+        });
+
+        return builder;
+    }
+
+    private static void ConfigureJwt(JwtBearerOptions jwt, AuthOptions auth)
+    {
+        jwt.MapInboundClaims = false;
+        jwt.TokenValidationParameters = new TokenValidationParameters
+        {
+            ValidateIssuer = true,
+            ValidIssuer = auth.Issuer,
+            ValidateAudience = true,
+            ValidAudience = auth.Audience,
+            ValidateLifetime = true,
+            ClockSkew = TimeSpan.FromSeconds(30),
+            NameClaimType = LedgerClaims.Subject,
+            RoleClaimType = LedgerClaims.Role,
+        };
+
+        if (!string.IsNullOrWhiteSpace(auth.Authority))
+        {
+            // A real identity provider: keys and issuer come from its discovery document.
+            jwt.Authority = auth.Authority;
+            jwt.Audience = auth.Audience;
+            jwt.TokenValidationParameters.ValidateIssuer = false;
+        }
+
+        if (auth.SigningKeyBytes() is { } key)
+        {
+            jwt.TokenValidationParameters.IssuerSigningKey = new SymmetricSecurityKey(key);
+        }
+    }
+
+    private static void AddPolicies(AuthorizationOptions authorization, LedgerOptions ledger)
+    {
+        // Anything not marked otherwise needs a valid token.
+        authorization.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
+
+        authorization.AddPolicy(LedgerPolicies.Read, policy =>
+        {
+            if (ledger.Dashboards.Public)
+            {
+                policy.RequireAssertion(_ => true);
+            }
+            else
+            {
+                policy.RequireAuthenticatedUser().RequireRole(LedgerRoles.All);
+            }
+        });
+        authorization.AddPolicy(LedgerPolicies.Audit, policy =>
+            policy.RequireAuthenticatedUser().RequireRole(LedgerRoles.Auditor));
+        authorization.AddPolicy(LedgerPolicies.Secretariat, policy =>
+            policy.RequireAuthenticatedUser().RequireRole(LedgerRoles.Secretariat));
+        authorization.AddPolicy(LedgerPolicies.ReportProgress, policy =>
+            policy.RequireAuthenticatedUser()
+                .RequireRole(LedgerRoles.Secretariat, LedgerRoles.FocalPoint)
+                .RequireAssertion(c => c.User.IsInRole(LedgerRoles.Secretariat) || c.User.OrganizationCode() is not null));
+    }
+}
