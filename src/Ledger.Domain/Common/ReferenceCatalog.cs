@@ -29,7 +29,12 @@ public sealed class ReferenceCatalog(
     /// reviews it: Geneva 2022's matrix lines are reviewed in Astana 2024's session of the same number.
     /// </summary>
     public static ReferenceCatalog From(
-        IEnumerable<MeetingRegistered> registered, IEnumerable<string> organizations, IEnumerable<string> frameworks)
+        IEnumerable<MeetingRegistered> registered, IEnumerable<string> organizations, IEnumerable<string> frameworks) =>
+        From(registered.Select(m => new MeetingAgenda(m.Code, m.Sessions, m.Reviews)), organizations, frameworks);
+
+    /// <inheritdoc cref="From(IEnumerable{MeetingRegistered}, IEnumerable{string}, IEnumerable{string})"/>
+    public static ReferenceCatalog From(
+        IEnumerable<MeetingAgenda> registered, IEnumerable<string> organizations, IEnumerable<string> frameworks)
     {
         var all = registered.ToList();
         var sessions = all.ToDictionary(
@@ -42,3 +47,6 @@ public sealed class ReferenceCatalog(
             sessions, organizations.ToHashSet(StringComparer.Ordinal), frameworks.ToHashSet(StringComparer.Ordinal));
     }
 }
+
+/// <summary>What the catalog needs to know of a meeting: its code, its own sessions and the meeting it reviews.</summary>
+public sealed record MeetingAgenda(string Code, IReadOnlyList<WorkingSession> Sessions, string? Reviews);

@@ -2,6 +2,8 @@ using JasperFx;
 using Ledger.Host.Health;
 using Ledger.Host.Importing;
 using Ledger.Host.Security;
+using Ledger.Host.Writing;
+using Ledger.Host.Writing.Idempotency;
 using Ledger.Projections;
 using Marten;
 using NodaTime;
@@ -30,11 +32,15 @@ public static class LedgerHosting
                 var connectionString = sp.GetRequiredService<IConfiguration>().GetConnectionString(ConnectionStringName);
                 var opts = new StoreOptions();
                 opts.Connection(string.IsNullOrWhiteSpace(connectionString) ? throw MissingConnectionString() : connectionString);
-                return opts.ConfigureLedger();
+                opts.ConfigureLedger();
+                opts.Schema.For<IdempotentRequest>().Index(x => x.ExpiresAtUnixSeconds);
+                return opts;
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
-            .IntegrateWithWolverine();
+            // The async daemon (dashboards) runs under Wolverine's agent distribution: every async
+            // projection runs on exactly one node of the cluster, rebalanced as nodes come and go.
+            .IntegrateWithWolverine(m => m.UseWolverineManagedEventSubscriptionDistribution = true);
 
         builder.Host.UseWolverine(opts =>
         {
@@ -43,6 +49,10 @@ public static class LedgerHosting
         services.AddWolverineHttp();
 
         services.AddSingleton<LedgerImporter>();
+        services.AddSingleton<CommitmentWriter>();
+        services.Configure<IdempotencyOptions>(builder.Configuration.GetSection(IdempotencyOptions.Section));
+        services.AddHostedService<IdempotencyCleanup>();
+        services.AddLedgerOpenApi();
         services.AddHostedService<SeedOnStartup>();
         services.AddLedgerHealth();
         builder.AddLedgerSecurity();
@@ -53,10 +63,14 @@ public static class LedgerHosting
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseCorrelationIds();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseRequestSizeProblems();
+        app.UseMiddleware<IdempotencyMiddleware>();
         app.MapLedgerHealth();
+        app.MapLedgerOpenApi();
         app.MapWolverineEndpoints(opts =>
         {
             opts.MapMartenConcurrencyFailuresToConflict();

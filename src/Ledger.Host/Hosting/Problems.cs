@@ -1,3 +1,5 @@
+using Ledger.Domain.Common;
+
 namespace Ledger.Host.Hosting;
 
 /// <summary>RFC 9457 problem details the API answers with. Types are stable URIs documented in docs/api.md.</summary>
@@ -16,4 +18,39 @@ public static class Problems
         title: "Invalid query",
         detail: $"Query parameter '{parameter}' {reason}.",
         type: TypeBase + "invalid-query");
+
+    public static IResult BadRequest(string field, string reason) => Invalid([new Refusal(reason, field)]);
+
+    /// <summary>
+    /// A refused command: 400 when the input itself is wrong, 422 when it is well formed but the
+    /// commitment's state does not allow it (an illegal status transition, say).
+    /// </summary>
+    public static IResult Refused(IReadOnlyList<Refusal> refusals) =>
+        refusals.All(r => r.Kind == RefusalKind.NotAllowed) ? NotAllowed(refusals) : Invalid(refusals);
+
+    public static IResult Conflict(string title, string detail) => Results.Problem(
+        statusCode: StatusCodes.Status409Conflict, title: title, detail: detail, type: TypeBase + "conflict");
+
+    public static IResult Forbidden(string detail) => Results.Problem(
+        statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: detail, type: TypeBase + "forbidden");
+
+    private static IResult Invalid(IReadOnlyList<Refusal> refusals) => Results.ValidationProblem(
+        Errors(refusals),
+        statusCode: StatusCodes.Status400BadRequest,
+        title: "The request is invalid",
+        detail: Describe(refusals),
+        type: TypeBase + "invalid-request");
+
+    private static IResult NotAllowed(IReadOnlyList<Refusal> refusals) => Results.ValidationProblem(
+        Errors(refusals),
+        statusCode: StatusCodes.Status422UnprocessableEntity,
+        title: "Not allowed in the commitment's current state",
+        detail: Describe(refusals),
+        type: TypeBase + "not-allowed");
+
+    private static Dictionary<string, string[]> Errors(IReadOnlyList<Refusal> refusals) =>
+        refusals.GroupBy(r => r.Field ?? "body").ToDictionary(g => g.Key, g => g.Select(r => r.Reason).ToArray());
+
+    private static string Describe(IReadOnlyList<Refusal> refusals) =>
+        string.Join("; ", refusals.Select(r => r.Field is null ? r.Reason : $"{r.Field} {r.Reason}")) + ". Nothing was recorded.";
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using NodaTime;
 
 namespace Ledger.Host.Security;
 
@@ -31,7 +32,7 @@ public static class SecurityHosting
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<AuthOptions>>((jwt, auth) => ConfigureJwt(jwt, auth.Value));
+            .Configure<IOptions<AuthOptions>, IClock>((jwt, auth, clock) => ConfigureJwt(jwt, auth.Value, clock));
 
         services.AddAuthorization();
         services.AddOptions<AuthorizationOptions>()
@@ -70,8 +71,9 @@ public static class SecurityHosting
         return builder;
     }
 
-    private static void ConfigureJwt(JwtBearerOptions jwt, AuthOptions auth)
+    private static void ConfigureJwt(JwtBearerOptions jwt, AuthOptions auth, IClock clock)
     {
+        var skew = TimeSpan.FromSeconds(30);
         jwt.MapInboundClaims = false;
         jwt.TokenValidationParameters = new TokenValidationParameters
         {
@@ -80,7 +82,14 @@ public static class SecurityHosting
             ValidateAudience = true,
             ValidAudience = auth.Audience,
             ValidateLifetime = true,
-            ClockSkew = TimeSpan.FromSeconds(30),
+            ClockSkew = skew,
+
+            // Token lifetimes are judged by the ledger's clock, the same one that mints them.
+            LifetimeValidator = (notBefore, expires, _, _) =>
+            {
+                var now = clock.GetCurrentInstant().ToDateTimeUtc();
+                return (notBefore is null || notBefore.Value <= now + skew) && expires is { } end && end > now - skew;
+            },
             NameClaimType = LedgerClaims.Subject,
             RoleClaimType = LedgerClaims.Role,
         };

@@ -54,7 +54,7 @@ public abstract class LedgerTest(LedgerFixture fixture) : IAsyncLifetime
 
     protected IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         await Host.ResetAllMartenDataAsync();
         fixture.Clock.Reset(LedgerHost.Start);

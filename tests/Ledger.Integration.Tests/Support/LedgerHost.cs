@@ -1,4 +1,5 @@
 using Alba;
+using Ledger.Host.Security;
 using Marten;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,11 +15,17 @@ public static class LedgerHost
     /// <summary>The instant the fake clock starts at: the morning after Astana 2024 closed.</summary>
     public static readonly Instant Start = Instant.FromUtc(2024, 7, 25, 6, 0);
 
-    public static Task<IAlbaHost> StartAsync(TestDatabase database, FakeClock clock, bool seedOnStartup = false) =>
+    /// <summary>The key test tokens are signed with (base64 of 32 bytes; for tests only).</summary>
+    public const string SigningKey = "dGVzdC1vbmx5LXNpZ25pbmcta2V5LTMyLWJ5dGVzISE=";
+
+    public static Task<IAlbaHost> StartAsync(
+        TestDatabase database, FakeClock clock, bool seedOnStartup = false, int writesPerMinute = 100_000) =>
         AlbaHost.For<Program>(builder =>
         {
             builder.UseSetting("ConnectionStrings:Ledger", database.ConnectionString);
             builder.UseSetting("Ledger:SeedOnStartup", seedOnStartup ? "true" : "false");
+            builder.UseSetting("Ledger:Auth:SigningKey", SigningKey);
+            builder.UseSetting("Ledger:RateLimits:WritesPerMinute", writesPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
             builder.ConfigureServices(services =>
             {
                 services.AddSingleton<IClock>(clock);
@@ -26,6 +33,10 @@ public static class LedgerHost
                 services.DisableAllExternalWolverineTransports();
             });
         });
+
+    /// <summary>A bearer token as the token verb would mint it.</summary>
+    public static string TokenFor(this IAlbaHost host, string role, string? organization = null, string? user = null) =>
+        host.Services.GetRequiredService<TokenIssuer>().Issue(user ?? $"{role}.tester", role, organization);
 
     public static async Task<long> EventCountAsync(this IAlbaHost host)
     {

@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+using Scalar.AspNetCore;
+
+namespace Ledger.Host.Hosting;
+
+/// <summary>The OpenAPI document at /openapi/v1.json and a browsable reference at /scalar/v1.</summary>
+public static class OpenApiHosting
+{
+    public static IServiceCollection AddLedgerOpenApi(this IServiceCollection services) =>
+        services.AddOpenApi(options =>
+        {
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info = new OpenApiInfo
+                {
+                    Title = "UN–OIC Commitment Ledger",
+                    Version = "v1",
+                    Description = "Every pledge, progress report and review decision of the UN–OIC cooperation meetings, "
+                                  + "kept as immutable events; every read model is a projection. Writes need a bearer token "
+                                  + "(roles: secretariat, focal-point, auditor, viewer); errors are RFC 9457 problem details.",
+                };
+                document.Components ??= new OpenApiComponents();
+                document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+                document.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.Http,
+                    Scheme = "bearer",
+                    BearerFormat = "JWT",
+                    Description = "A token from the identity provider, or locally: `token --role secretariat`.",
+                };
+                document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] }];
+                return Task.CompletedTask;
+            });
+        });
+
+    public static WebApplication MapLedgerOpenApi(this WebApplication app)
+    {
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference(options => options.WithTitle("UN–OIC Commitment Ledger API")).AllowAnonymous();
+        return app;
+    }
+}

@@ -1,0 +1,329 @@
+using System.Security.Claims;
+using Ledger.Domain.Commitments;
+using Ledger.Domain.Commitments.Pledging;
+using Ledger.Domain.Common;
+using Ledger.Host.Hosting;
+using Ledger.Host.Importing;
+using Ledger.Host.Security;
+using Ledger.Host.Writing.Idempotency;
+using Ledger.Projections;
+using Marten;
+using JasperFx;
+using Marten.Events;
+using Marten.Exceptions;
+using Microsoft.Extensions.Options;
+using NodaTime;
+
+namespace Ledger.Host.Writing;
+
+/// <summary>Decides with the commitment's current state, the reference data, the caller and the ledger's instant.</summary>
+public delegate Decision Decide(Commitment current, ReferenceCatalog catalog, Actor by, Instant now);
+
+/// <summary>
+/// The one place where a write meets the event store. Every write endpoint hands it a pure decision;
+/// the writer loads the commitment, checks the expected version and the caller's right to act,
+/// records the events with the request's correlation id and idempotency key in one transaction,
+/// and turns every outcome into an answer: 2xx, 4xx problem details, or 409 on a concurrent write.
+/// A refused or failed request records nothing.
+/// </summary>
+public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOptions<IdempotencyOptions> idempotency)
+{
+    /// <summary>Appends the decided events to an existing commitment.</summary>
+    public async Task<IResult> AppendAsync(
+        HttpContext http, string code, long? expectedVersion, Decide decide, CancellationToken ct,
+        Func<Commitment, ClaimsPrincipal, string?>? forbidden = null)
+    {
+        if (!ExpectedVersion.TryRead(http.Request, expectedVersion, out var expected, out var versionError))
+        {
+            return Problems.BadRequest("If-Match", versionError!);
+        }
+
+        code = code.ToUpperInvariant();
+        await using var session = OpenSession(http);
+        try
+        {
+            var stream = expected is { } v
+                ? await session.Events.FetchForWriting<Commitment>(code, v, ct)
+                : await session.Events.FetchForWriting<Commitment>(code, ct);
+            if (stream.Aggregate is not { } current)
+            {
+                return Problems.NotFound("Commitment", code);
+            }
+
+            if (forbidden?.Invoke(current, http.User) is { } reason)
+            {
+                return Problems.Forbidden(reason);
+            }
+
+            var catalog = await session.LoadCatalogAsync(ct);
+            var now = clock.GetCurrentInstant();
+            var decision = decide(current, catalog, http.User.ToActor(), now);
+            if (decision.IsRefused)
+            {
+                return Problems.Refused(decision.Refusals);
+            }
+
+            stream.AppendMany(decision.Events);
+            var result = Result(current, decision, now);
+            return await CommitAsync(http, session, result, ct) ?? Ok(result);
+        }
+        catch (ConcurrencyException)
+        {
+            return StaleVersion(code, expected);
+        }
+    }
+
+    /// <summary>Starts a commitment's stream with its pledge.</summary>
+    public async Task<IResult> PledgeAsync(HttpContext http, PledgeCommitment command, CancellationToken ct)
+    {
+        await using var session = OpenSession(http);
+        var catalog = await session.LoadCatalogAsync(ct);
+        var now = clock.GetCurrentInstant();
+        var decision = command.Decide(catalog, http.User.ToActor(), now);
+        if (decision.IsRefused)
+        {
+            return Problems.Refused(decision.Refusals);
+        }
+
+        var pledged = (CommitmentPledged)decision.Events[0];
+        session.Events.StartStream<Commitment>(StreamKeys.Commitment(pledged.Code), decision.Events);
+        var result = new WriteResult(pledged.Code, decision.Events.Count, pledged.Status, EventNames(decision), now);
+        try
+        {
+            return await CommitAsync(http, session, result, ct) ?? Created(result);
+        }
+        catch (ExistingStreamIdCollisionException)
+        {
+            return Problems.Conflict("Commitment already exists", $"A commitment with the code '{pledged.Code}' is already in the ledger.");
+        }
+    }
+
+    /// <summary>Records decisions on several commitments in one transaction: all of them, or none.</summary>
+    public async Task<IResult> AppendBatchAsync(
+        HttpContext http, string meeting, IReadOnlyList<(string Code, long? ExpectedVersion, Decide Decide)> items, CancellationToken ct)
+    {
+        await using var session = OpenSession(http);
+        var catalog = await session.LoadCatalogAsync(ct);
+        var now = clock.GetCurrentInstant();
+        var actor = http.User.ToActor();
+        var refusals = new List<Refusal>();
+        var results = new List<WriteResult>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            for (var i = 0; i < items.Count; i++)
+            {
+                var (code, expected, decide) = items[i];
+                code = code.ToUpperInvariant();
+                if (!seen.Add(code))
+                {
+                    refusals.Add(new Refusal($"{code} appears more than once in the batch", $"reviews[{i}].commitment"));
+                    continue;
+                }
+
+                var stream = expected is { } v
+                    ? await session.Events.FetchForWriting<Commitment>(code, v, ct)
+                    : await session.Events.FetchForWriting<Commitment>(code, ct);
+                if (stream.Aggregate is not { } current)
+                {
+                    refusals.Add(new Refusal($"no commitment has the code '{code}'", $"reviews[{i}].commitment", RefusalKind.Unknown));
+                    continue;
+                }
+
+                var decision = decide(current, catalog, actor, now);
+                if (decision.IsRefused)
+                {
+                    refusals.AddRange(decision.Refusals.Select(r => r with { Field = $"reviews[{i}].{r.Field ?? "body"}" }));
+                    continue;
+                }
+
+                stream.AppendMany(decision.Events);
+                results.Add(Result(current, decision, now));
+            }
+
+            if (refusals.Count > 0)
+            {
+                return Problems.Refused(refusals);
+            }
+
+            var batch = new BatchResult(meeting, results);
+            return await CommitAsync(http, session, null, ct) ?? Results.Json(batch, ApiJson.Options);
+        }
+        catch (ConcurrencyException e)
+        {
+            return Problems.Conflict("Stale version", $"A commitment of the batch changed since it was read ({e.Message}); nothing was recorded. Read the commitments again and retry.");
+        }
+    }
+
+    /// <summary>
+    /// Imports a matrix of pledges in one transaction. Lines whose code is already in the ledger are
+    /// left alone; when any line is refused, nothing is recorded and the report says why.
+    /// </summary>
+    public async Task<IResult> ImportAsync(HttpContext http, IReadOnlyList<ImportLine> lines, CancellationToken ct)
+    {
+        await using var session = OpenSession(http);
+        var catalog = await session.LoadCatalogAsync(ct);
+        var now = clock.GetCurrentInstant();
+        var actor = http.User.ToActor();
+        var codes = lines.Select(l => l.Command.Code).Where(c => c is not null).Distinct().ToArray();
+        var existing = (await session.AdvancedSql.QueryAsync<string>(
+                $"select id from {LedgerStore.Schema}.mt_streams where id = any(?)", ct, [codes]))
+            .ToHashSet(StringComparer.Ordinal);
+
+        var created = new List<string>();
+        var present = new List<string>();
+        var refused = new List<RefusedLine>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var line in lines)
+        {
+            var code = line.Command.Code;
+            if (code is not null && !seen.Add(code))
+            {
+                refused.Add(new RefusedLine(line.Entry, code, new Dictionary<string, string[]> { ["code"] = ["appears more than once in the matrix"] }));
+                continue;
+            }
+
+            if (code is not null && existing.Contains(code))
+            {
+                present.Add(code);
+                continue;
+            }
+
+            var decision = line.Command.Decide(catalog, actor, now);
+            if (decision.IsRefused)
+            {
+                refused.Add(new RefusedLine(line.Entry, code, decision.Refusals
+                    .GroupBy(r => r.Field ?? "body")
+                    .ToDictionary(g => g.Key, g => g.Select(r => r.Reason).ToArray())));
+                continue;
+            }
+
+            session.Events.StartStream<Commitment>(StreamKeys.Commitment(code!), decision.Events);
+            created.Add(code!);
+        }
+
+        if (refused.Count > 0)
+        {
+            return Results.Problem(
+                statusCode: StatusCodes.Status422UnprocessableEntity,
+                title: "The matrix was refused",
+                detail: $"{refused.Count} of {lines.Count} lines were refused; nothing was recorded.",
+                type: Problems.TypeBase + "import-refused",
+                extensions: new Dictionary<string, object?>
+                {
+                    ["created"] = Array.Empty<string>(),
+                    ["alreadyPresent"] = present,
+                    ["refused"] = refused,
+                });
+        }
+
+        var report = new ImportResult(created, present, []);
+        if (created.Count == 0)
+        {
+            return Results.Json(report, ApiJson.Options);
+        }
+
+        try
+        {
+            return await CommitAsync(http, session, null, ct) ?? Results.Json(report, ApiJson.Options);
+        }
+        catch (ExistingStreamIdCollisionException e)
+        {
+            return Problems.Conflict("Commitment already exists", $"Another writer recorded one of these commitments concurrently ({e.Message}); nothing was recorded. Retry the import.");
+        }
+    }
+
+    private IDocumentSession OpenSession(HttpContext http)
+    {
+        var session = store.LightweightSession();
+        session.CorrelationId = http.CorrelationId();
+        session.CausationId = http.Features.Get<IdempotencyFeature>()?.Key ?? http.TraceIdentifier;
+        session.LastModifiedBy = http.User.User();
+        session.SetHeader("request", $"{http.Request.Method} {http.Request.Path}");
+        return session;
+    }
+
+    /// <summary>Commits, with the idempotency record in the same transaction. Null when committed.</summary>
+    private async Task<IResult?> CommitAsync(HttpContext http, IDocumentSession session, WriteResult? result, CancellationToken ct)
+    {
+        var feature = http.Features.Get<IdempotencyFeature>();
+        if (feature is not null)
+        {
+            var now = clock.GetCurrentInstant();
+            var retention = idempotency.Value.Retention < TimeSpan.FromHours(24) ? TimeSpan.FromHours(24) : idempotency.Value.Retention;
+            session.Insert(new IdempotentRequest
+            {
+                Id = feature.Id,
+                Key = feature.Key,
+                User = feature.User,
+                RequestHash = feature.RequestHash,
+                RecordedAt = now,
+                ExpiresAtUnixSeconds = (now + Duration.FromTimeSpan(retention)).ToUnixTimeSeconds(),
+            });
+        }
+
+        try
+        {
+            await session.SaveChangesAsync(ct);
+        }
+        catch (DocumentAlreadyExistsException)
+        {
+            // Another request with the same key committed first: this one records nothing.
+            return Problems.Conflict("Request already recorded",
+                $"A request with Idempotency-Key '{feature?.Key}' was recorded concurrently; retry to get its answer.");
+        }
+
+        if (feature is not null)
+        {
+            feature.Committed = true;
+        }
+
+        if (result is not null)
+        {
+            http.Response.Headers.ETag = $"\"{result.Version}\"";
+        }
+
+        return null;
+    }
+
+    private static WriteResult Result(Commitment current, Decision decision, Instant now)
+    {
+        var after = decision.Events.Aggregate(current, Evolve);
+        return new WriteResult(current.Code, current.Version + decision.Events.Count, after.Status, EventNames(decision), now);
+    }
+
+    private static Commitment Evolve(Commitment state, object e) => e switch
+    {
+        CommitmentAmended x => state.Apply(x),
+        ProgressReported x => state.Apply(x),
+        CommitmentWithdrawn x => state.Apply(x),
+        CommitmentCarriedForward x => state.Apply(x),
+        _ => state,
+    };
+
+    private static string[] EventNames(Decision decision) =>
+        [.. decision.Events.Select(e => LedgerStore.EventTypeNames[e.GetType()])];
+
+    private static IResult Ok(WriteResult result) => Results.Json(result, ApiJson.Options);
+
+    private static IResult Created(WriteResult result) =>
+        Results.Json(result, ApiJson.Options, statusCode: StatusCodes.Status201Created) is var json
+            ? new CreatedJson(json, $"/api/commitments/{result.Code}")
+            : json;
+
+    private static IResult StaleVersion(string code, long? expected) => Problems.Conflict(
+        "Stale version",
+        expected is { } v
+            ? $"Commitment {code} is no longer at version {v}: someone else recorded a change. Read it again (its ETag is the current version) and retry."
+            : $"Commitment {code} changed while this request was being decided; nothing was recorded. Retry.");
+
+    /// <summary>A JSON 201 with a Location header.</summary>
+    private sealed class CreatedJson(IResult inner, string location) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.Location = location;
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
+}
