@@ -7,6 +7,17 @@ namespace Ledger.Host.Hosting;
 /// <summary>The OpenAPI document at /openapi/v1.json and a browsable reference at /scalar/v1.</summary>
 public static class OpenApiHosting
 {
+    private static readonly Dictionary<string, string> TagDescriptions = new(StringComparer.Ordinal)
+    {
+        ["Meetings"] = "The UN–OIC meetings with their working sessions, and a meeting's batch of review decisions.",
+        ["Commitments"] = "Commitments as read models, and the secretariat's and focal points' writes on them.",
+        ["Imports"] = "A meeting's matrix of commitments, imported all or nothing.",
+        ["Dashboards"] = "Projections for dashboards: boards, portfolios, coverage, overdue items and activity.",
+        ["Projections"] = "Freshness of the read models and the proof that a rebuild equals them.",
+        ["Operations"] = "Health of the host, its database and its projections.",
+        ["Ledger"] = "The ledger in global order, its export and its tamper evidence.",
+    };
+
     public static IServiceCollection AddLedgerOpenApi(this IServiceCollection services) =>
         services.AddOpenApi(options =>
         {
@@ -20,6 +31,17 @@ public static class OpenApiHosting
                                   + "kept as immutable events; every read model is a projection. Writes need a bearer token "
                                   + "(roles: secretariat, focal-point, auditor, viewer); errors are RFC 9457 problem details.",
                 };
+                // Servers are this host as the request reached it, written without a trailing slash.
+                foreach (var server in document.Servers ?? [])
+                {
+                    server.Url = server.Url?.TrimEnd('/');
+                }
+
+                foreach (var tag in document.Tags ?? new HashSet<OpenApiTag>())
+                {
+                    tag.Description ??= tag.Name is { } name && TagDescriptions.TryGetValue(name, out var description) ? description : null;
+                }
+
                 document.Components ??= new OpenApiComponents();
                 document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
                 document.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme
