@@ -3,6 +3,7 @@ using JasperFx.Events.Projections;
 using Ledger.Domain.Commitments;
 using Ledger.Domain.Meetings;
 using Ledger.Domain.Organizations;
+using Ledger.Projections.Audit;
 using Ledger.Projections.Commitments;
 using Ledger.Projections.Meetings;
 using Ledger.Projections.Organizations;
@@ -50,7 +51,7 @@ public static class LedgerStore
             opts.Events.MapEventType(type, name);
         }
 
-        opts.Listeners.Add(new EventStamping());
+        opts.Listeners.Add(new EventSealing());
 
         // Enums as their names so LINQ filters and raw SQL read the same text.
         opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, ConfigureJson);
