@@ -45,7 +45,7 @@ else
   LEDGER_PG_OPTIONS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 ${LEDGER_PG_OPTIONS:-}" \
     LEDGER_INITDB_OPTIONS="--no-sync ${LEDGER_INITDB_OPTIONS:-}" \
     ledger_pg_start "$pg_tmp/data" "$port"
-  export LEDGER_TEST_ADMIN_CONNECTION=$ConnectionStrings__Ledger
+  export LEDGER_TEST_ADMIN_CONNECTION=$LEDGER_ADMIN_CONNECTION
 fi
 
 results=$(mktemp -d /tmp/ledger-results.XXXXXX)

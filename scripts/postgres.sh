@@ -295,12 +295,27 @@ ledger_pg_start() {
   exists=$(PGPASSWORD=$password PGCONNECT_TIMEOUT=10 "${sql[@]}" -tAc \
     "SELECT 1 FROM pg_database WHERE datname = 'ledger'" 2>&1) ||
     ledger__pg_fail "cannot connect to PostgreSQL on 127.0.0.1:$port: $exists" "$logfile"
+  # The application connects as "ledger_app", a role that owns its database but
+  # is no superuser: the events table's immutability trigger refuses its UPDATEs
+  # and DELETEs. The superuser "ledger" stays for administration.
+  local apppwfile=$base/pg-app-password app_password
+  if [[ ! -s $apppwfile ]]; then
+    (umask 077 && ledger_random_hex 24 >"$apppwfile")
+  fi
+  app_password=$(<"$apppwfile")
+  PGPASSWORD=$password PGCONNECT_TIMEOUT=10 "${sql[@]}" -c "DO \$\$ BEGIN
+      IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ledger_app') THEN
+        CREATE ROLE ledger_app LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB;
+      END IF;
+    END \$\$;" -c "ALTER ROLE ledger_app PASSWORD '$app_password'" >/dev/null ||
+    ledger__pg_fail "could not create the application role ledger_app" "$logfile"
   if [[ $exists != 1 ]]; then
-    PGPASSWORD=$password PGCONNECT_TIMEOUT=10 "${sql[@]}" -c 'CREATE DATABASE ledger' >/dev/null ||
+    PGPASSWORD=$password PGCONNECT_TIMEOUT=10 "${sql[@]}" -c 'CREATE DATABASE ledger OWNER ledger_app' >/dev/null ||
       ledger__pg_fail "could not create database ledger" "$logfile"
   fi
 
-  export ConnectionStrings__Ledger="Host=127.0.0.1;Port=$port;Database=ledger;Username=ledger;Password=$password;"
+  export ConnectionStrings__Ledger="Host=127.0.0.1;Port=$port;Database=ledger;Username=ledger_app;Password=$app_password;"
+  export LEDGER_ADMIN_CONNECTION="Host=127.0.0.1;Port=$port;Database=ledger;Username=ledger;Password=$password;"
 }
 
 # ledger_pg_stop DATADIR: fast shutdown; quiet if nothing is running.

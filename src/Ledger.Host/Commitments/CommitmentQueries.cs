@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Ledger.Domain.Commitments;
+using Ledger.Host.Audit;
 using Ledger.Host.Hosting;
 using Ledger.Host.Security;
 using Microsoft.AspNetCore.Authorization;
@@ -68,8 +69,17 @@ public static class CommitmentQueries
     [Tags("Commitments")]
     [ProducesResponseType<CommitmentView>(StatusCodes.Status200OK)]
     [ProducesResponseType(StatusCodes.Status404NotFound)]
-    public static async Task<IResult> Get(string code, HttpResponse response, IQuerySession session, CancellationToken ct)
+    public static async Task<IResult> Get(
+        string code, HttpContext http, IQuerySession session, CancellationToken ct,
+        string? asOf = null, long? version = null, string? effectiveOn = null)
     {
+        var response = http.Response;
+        if (TimeTravel.IsRequested(asOf, version, effectiveOn))
+        {
+            return TimeTravel.Refuse(http.User)
+                   ?? await TimeTravel.StateAsync(session, code.ToUpperInvariant(), asOf, version, effectiveOn, response, ct);
+        }
+
         var view = await session.LoadAsync<CommitmentView>(code.ToUpperInvariant(), ct);
         if (view is null)
         {

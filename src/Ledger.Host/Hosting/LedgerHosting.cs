@@ -1,4 +1,5 @@
 using JasperFx;
+using Ledger.Host.Audit;
 using Ledger.Host.Health;
 using Ledger.Host.Importing;
 using Ledger.Host.Security;
@@ -50,6 +51,9 @@ public static class LedgerHosting
 
         services.AddSingleton<LedgerImporter>();
         services.AddSingleton<CommitmentWriter>();
+        services.AddHostedService<EventImmutabilitySetup>();
+        services.AddSingleton<RawEvents>();
+        services.AddSingleton<LedgerAudit>();
         services.Configure<IdempotencyOptions>(builder.Configuration.GetSection(IdempotencyOptions.Section));
         services.AddHostedService<IdempotencyCleanup>();
         services.AddLedgerOpenApi();

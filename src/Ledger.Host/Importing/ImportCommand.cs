@@ -1,5 +1,6 @@
 using JasperFx.CommandLine;
 using Ledger.Domain.Common;
+using Ledger.Host.Audit;
 using Marten;
 using Spectre.Console;
 
@@ -24,8 +25,8 @@ public sealed class ImportCommand : JasperFxAsyncCommand<ImportInput>
     {
         using var host = input.BuildHost();
 
-        // The verb may run before the host ever served: make sure the schema exists.
-        await host.Services.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        // The verb may run before the host ever served: make sure the schema and its protections exist.
+        await EventImmutability.EnsureAsync(host.Services.GetRequiredService<IDocumentStore>(), CancellationToken.None);
         var importer = host.Services.GetRequiredService<LedgerImporter>();
         var data = input.File is null
             ? await MeetingsDataFile.LoadShippedAsync()

@@ -1,6 +1,7 @@
 using Alba;
 using Ledger.Domain.Common;
 using Ledger.Domain.Importing;
+using Ledger.Host.Audit;
 using Ledger.Host.Importing;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,6 +18,8 @@ public sealed class LedgerFixture : IAsyncLifetime
     public FakeClock Clock { get; } = new(LedgerHost.Start);
 
     public IAlbaHost Host => _host ?? throw new InvalidOperationException("The host is not started.");
+
+    public TestDatabase Database => _database ?? throw new InvalidOperationException("The database is not created.");
 
     public async Task InitializeAsync()
     {
@@ -52,11 +55,14 @@ public abstract class LedgerTest(LedgerFixture fixture) : IAsyncLifetime
 
     protected FakeClock Clock => fixture.Clock;
 
+    protected TestDatabase Database => fixture.Database;
+
     protected IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
 
     public virtual async Task InitializeAsync()
     {
-        await Host.ResetAllMartenDataAsync();
+        // Events are immutable; clearing them between tests is the explicit maintenance path.
+        await EventImmutability.WithoutProtectionAsync(Store, () => Host.ResetAllMartenDataAsync());
         fixture.Clock.Reset(LedgerHost.Start);
     }
 

@@ -15,27 +15,34 @@ public sealed class TestDatabase : IAsyncDisposable
         _admin = admin;
         Name = name;
         ConnectionString = connectionString;
+        AdminConnectionString = new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
     }
 
     public string Name { get; }
 
+    /// <summary>How the ledger connects: the application's role, owner of the database but no superuser.</summary>
     public string ConnectionString { get; }
+
+    /// <summary>The server's administrator on the same database: what an intruder with full access could do.</summary>
+    public string AdminConnectionString { get; }
 
     public static async Task<TestDatabase> CreateAsync(string purpose)
     {
-        var admin = Environment.GetEnvironmentVariable("LEDGER_TEST_ADMIN_CONNECTION")
-                    ?? Environment.GetEnvironmentVariable("ConnectionStrings__Ledger")
+        var app = Environment.GetEnvironmentVariable("ConnectionStrings__Ledger");
+        var admin = Environment.GetEnvironmentVariable("LEDGER_TEST_ADMIN_CONNECTION") ?? app
                     ?? throw new InvalidOperationException(
                         "No PostgreSQL for the integration tests: run ./test.sh, or set ConnectionStrings__Ledger.");
+        var appBuilder = new NpgsqlConnectionStringBuilder(app ?? admin);
         var name = $"ledger_test_{purpose}_{Guid.NewGuid():N}"[..40];
         await using (var connection = new NpgsqlConnection(admin))
         {
             await connection.OpenAsync();
-            await using var create = new NpgsqlCommand($"create database \"{name}\"", connection);
+            await using var create = new NpgsqlCommand($"create database \"{name}\" owner \"{appBuilder.Username}\"", connection);
             await create.ExecuteNonQueryAsync();
         }
 
-        var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
+        appBuilder.Database = name;
+        var connectionString = appBuilder.ConnectionString;
         return new TestDatabase(admin, name, connectionString);
     }
 

@@ -1,0 +1,148 @@
+using System.Text.Json;
+using JasperFx.CommandLine;
+using Ledger.Domain.Audit;
+using Ledger.Host.Hosting;
+using Spectre.Console;
+
+namespace Ledger.Host.Audit;
+
+public sealed class ExportInput : NetCoreInput
+{
+    [Description("jsonl (default) or csv")]
+    [FlagAlias("format", 'f')]
+    public string FormatFlag { get; set; } = "jsonl";
+
+    [Description("Export only events after this global sequence number")]
+    [FlagAlias("after", 'a')]
+    public long AfterFlag { get; set; }
+
+    [Description("The file to write")]
+    [FlagAlias("out", 'o')]
+    public string OutFlag { get; set; } = "ledger.jsonl";
+}
+
+[Description("Export the ledger in global order as JSON Lines or CSV, with progress", Name = "export")]
+public sealed class ExportCommand : JasperFxAsyncCommand<ExportInput>
+{
+    public override async Task<bool> Execute(ExportInput input)
+    {
+        if (!LedgerEndpoints.TryParseFormat(input.FormatFlag, out var format))
+        {
+            AnsiConsole.MarkupLine("[red]--format must be jsonl or csv[/]");
+            return false;
+        }
+
+        using var host = input.BuildHost();
+        var raw = host.Services.GetRequiredService<RawEvents>();
+        long total = 0;
+        await AnsiConsole.Progress().StartAsync(async progress =>
+        {
+            var task = progress.AddTask("Exporting events", maxValue: double.MaxValue);
+            task.IsIndeterminate = true;
+            await using var file = File.Create(input.OutFlag);
+            total = await LedgerExport.WriteAsync(raw.ReadAsync(input.AfterFlag), format, file,
+                new Progress<long>(n => task.Description = $"Exporting events: {n:N0}"), CancellationToken.None);
+            task.StopTask();
+        });
+        AnsiConsole.MarkupLine($"[green]Exported[/] {total:N0} events to {Markup.Escape(input.OutFlag)}.");
+        return true;
+    }
+}
+
+public sealed class DigestInput : NetCoreInput
+{
+    [Description("Also write the digest to this file (JSON), to verify against later")]
+    [FlagAlias("out", 'o')]
+    public string? OutFlag { get; set; }
+}
+
+[Description("Print the ledger's digest (Merkle tree size and root) to save and verify against later", Name = "digest")]
+public sealed class DigestCommand : JasperFxAsyncCommand<DigestInput>
+{
+    public override async Task<bool> Execute(DigestInput input)
+    {
+        using var host = input.BuildHost();
+        var digest = await host.Services.GetRequiredService<LedgerAudit>().DigestAsync(CancellationToken.None);
+        var json = JsonSerializer.Serialize(digest, ApiJson.Options);
+        if (input.OutFlag is not null)
+        {
+            await File.WriteAllTextAsync(input.OutFlag, json);
+            AnsiConsole.MarkupLine($"[grey]Digest written to {Markup.Escape(input.OutFlag)}[/]");
+        }
+
+        Console.WriteLine(json);
+        return true;
+    }
+}
+
+public sealed class VerifyInput : NetCoreInput
+{
+    [Description("A digest saved earlier (JSON from the digest verb or GET /api/ledger/digest): the ledger must still contain exactly what it covered")]
+    [FlagAlias("digest", 'd')]
+    public string? DigestFlag { get; set; }
+
+    [Description("Verify a JSON Lines export instead of the database (offline: no database needed)")]
+    [FlagAlias("export", 'e')]
+    public string? ExportFlag { get; set; }
+}
+
+[Description("Recompute every hash chain and the Merkle root from the stored rows; name the first altered, removed, reordered or inserted event", Name = "verify")]
+public sealed class VerifyCommand : JasperFxAsyncCommand<VerifyInput>
+{
+    public override async Task<bool> Execute(VerifyInput input)
+    {
+        LedgerDigest? saved = null;
+        if (input.DigestFlag is not null)
+        {
+            saved = JsonSerializer.Deserialize<LedgerDigest>(await File.ReadAllTextAsync(input.DigestFlag), ApiJson.Options)
+                    ?? throw new InvalidDataException($"{input.DigestFlag} holds no digest.");
+        }
+
+        VerificationReport report = null!;
+        await AnsiConsole.Progress().StartAsync(async progress =>
+        {
+            var task = progress.AddTask("Verifying", maxValue: double.MaxValue);
+            task.IsIndeterminate = true;
+            var reportProgress = new Progress<long>(n => task.Description = $"Verifying: {n:N0} events");
+            if (input.ExportFlag is not null)
+            {
+                using var reader = File.OpenText(input.ExportFlag);
+                var verification = new LedgerVerification(saved);
+                await foreach (var row in LedgerExport.ReadJsonLines(reader))
+                {
+                    verification.Check(row);
+                    if (verification.EventsChecked % 5000 == 0)
+                    {
+                        ((IProgress<long>)reportProgress).Report(verification.EventsChecked);
+                    }
+                }
+
+                report = verification.Complete(DateTimeOffset.UtcNow);
+            }
+            else
+            {
+                using var host = input.BuildHost();
+                report = await host.Services.GetRequiredService<LedgerAudit>().VerifyAsync(saved, reportProgress, CancellationToken.None);
+            }
+
+            task.StopTask();
+        });
+
+        AnsiConsole.MarkupLine($"Checked {report.EventsChecked:N0} events in {report.Streams:N0} streams; tree size {report.Digest.TreeSize:N0}, root {report.Digest.RootHash}.");
+        if (report.Intact)
+        {
+            AnsiConsole.MarkupLine(saved is null
+                ? "[green]Intact:[/] every event matches its hash chain."
+                : "[green]Intact:[/] every event matches its hash chain, and the ledger still contains exactly what the saved digest covered.");
+            return true;
+        }
+
+        foreach (var finding in report.Findings)
+        {
+            AnsiConsole.MarkupLine($"[red]{finding.Kind}[/] at sequence {finding.Sequence}" +
+                (finding.Stream.Length > 0 ? $" ({Markup.Escape(finding.Stream)} v{finding.Version})" : string.Empty) + $": {Markup.Escape(finding.Detail)}");
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,98 @@
+using System.Runtime.CompilerServices;
+using Ledger.Domain.Audit;
+using Ledger.Projections;
+using Ledger.Projections.Audit;
+using Marten;
+using Npgsql;
+
+namespace Ledger.Host.Audit;
+
+/// <summary>
+/// Reads the events table as stored, row by row in global order, streaming: what auditors export and
+/// verify is the raw rows, never objects the application deserialized.
+/// </summary>
+public sealed class RawEvents(IDocumentStore store)
+{
+    private const string Columns =
+        $"seq_id, stream_id, version, type, timestamp, data::text, headers ->> '{EventSealing.HashHeader}', user_name, correlation_id, causation_id";
+
+    public async IAsyncEnumerable<RawEvent> ReadAsync(long after = 0, long? limit = null, string? stream = null,
+        [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        var sql = $"select {Columns} from {LedgerStore.Schema}.mt_events where seq_id > @after"
+                  + (stream is null ? string.Empty : " and stream_id = @stream")
+                  + " order by seq_id"
+                  + (limit is null ? string.Empty : " limit @limit");
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("after", after);
+        if (stream is not null)
+        {
+            command.Parameters.AddWithValue("stream", stream);
+        }
+
+        if (limit is { } l)
+        {
+            command.Parameters.AddWithValue("limit", l);
+        }
+
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            yield return new RawEvent(
+                new StoredEvent(
+                    reader.GetInt64(0),
+                    reader.GetString(1),
+                    reader.GetInt64(2),
+                    reader.GetString(3),
+                    new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(4), DateTimeKind.Utc)),
+                    reader.GetString(5),
+                    reader.IsDBNull(6) ? null : reader.GetString(6)),
+                reader.IsDBNull(7) ? null : reader.GetString(7),
+                reader.IsDBNull(8) ? null : reader.GetString(8),
+                reader.IsDBNull(9) ? null : reader.GetString(9));
+        }
+    }
+
+    /// <summary>Every stream with the version the streams table says it has reached.</summary>
+    public async Task<IReadOnlyList<(string Stream, long Version)>> StreamVersionsAsync(CancellationToken ct)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand($"select id, version from {LedgerStore.Schema}.mt_streams", connection);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var streams = new List<(string, long)>();
+        while (await reader.ReadAsync(ct))
+        {
+            streams.Add((reader.GetString(0), reader.GetInt64(1)));
+        }
+
+        return streams;
+    }
+
+    /// <summary>The chain hashes of the first ledger events in global order (filler rows skipped): the Merkle tree's leaves.</summary>
+    public async Task<(IReadOnlyList<byte[]> Leaves, IReadOnlyList<long> Sequences)> LeavesAsync(long? upToSequence, CancellationToken ct)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(
+            $"select seq_id, headers ->> '{EventSealing.HashHeader}' from {LedgerStore.Schema}.mt_events "
+            + "where type <> 'tombstone' and (@upTo::bigint is null or seq_id <= @upTo) order by seq_id", connection);
+        command.Parameters.Add(new NpgsqlParameter("upTo", NpgsqlTypes.NpgsqlDbType.Bigint) { Value = (object?)upToSequence ?? DBNull.Value });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var leaves = new List<byte[]>();
+        var sequences = new List<long>();
+        while (await reader.ReadAsync(ct))
+        {
+            sequences.Add(reader.GetInt64(0));
+            var hash = reader.IsDBNull(1) ? new string('0', 64) : reader.GetString(1);
+            leaves.Add(MerkleTree.LeafHash(Convert.FromHexString(hash.Length == 64 ? hash : new string('0', 64))));
+        }
+
+        return (leaves, sequences);
+    }
+}
+
+/// <summary>A stored event with the metadata auditors see next to it.</summary>
+public sealed record RawEvent(StoredEvent Event, string? User, string? CorrelationId, string? CausationId);

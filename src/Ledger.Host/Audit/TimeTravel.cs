@@ -1,0 +1,97 @@
+using System.Security.Claims;
+using Ledger.Domain.Common;
+using Ledger.Host.Hosting;
+using Ledger.Host.Security;
+using Ledger.Projections.Commitments;
+using Marten;
+using NodaTime;
+using NodaTime.Text;
+
+namespace Ledger.Host.Audit;
+
+/// <summary>
+/// A commitment as it stood: by recorded time (<c>asOf</c>: what the ledger held at that instant),
+/// by version, or by business date (<c>effectiveOn</c>: what was true on that date according to
+/// everything recorded since, or up to <c>asOf</c> when both are given).
+/// </summary>
+public static class TimeTravel
+{
+    public static bool IsRequested(string? asOf, long? version, string? effectiveOn) =>
+        asOf is not null || version is not null || effectiveOn is not null;
+
+    /// <summary>Past states are for auditors: null when the caller may see them, otherwise the 401/403 problem.</summary>
+    public static IResult? Refuse(ClaimsPrincipal user)
+    {
+        if (user.Identity?.IsAuthenticated != true)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
+                detail: "A commitment's past states are for auditors: send an auditor's bearer token.", type: Problems.TypeBase + "unauthorized");
+        }
+
+        return user.IsInRole(LedgerRoles.Auditor) ? null : Problems.Forbidden("A commitment's past states are for auditors.");
+    }
+
+    public static async Task<IResult> StateAsync(
+        IQuerySession session, string code, string? asOf, long? version, string? effectiveOn, HttpResponse response, CancellationToken ct)
+    {
+        Instant? recordedBy = null;
+        if (asOf is not null)
+        {
+            var parsed = InstantPattern.ExtendedIso.Parse(asOf);
+            if (!parsed.Success)
+            {
+                return Problems.BadQuery("asOf", "must be an ISO instant such as 2024-07-22T04:00:00Z");
+            }
+
+            recordedBy = parsed.Value;
+        }
+
+        LocalDate? trueOn = null;
+        if (effectiveOn is not null)
+        {
+            var parsed = LocalDatePattern.Iso.Parse(effectiveOn);
+            if (!parsed.Success)
+            {
+                return Problems.BadQuery("effectiveOn", "must be a date such as 2024-07-22");
+            }
+
+            trueOn = parsed.Value;
+        }
+
+        if (version is < 1)
+        {
+            return Problems.BadQuery("version", "must be 1 or more");
+        }
+
+        var events = await session.Events.FetchStreamAsync(code, token: ct);
+        if (events.Count == 0)
+        {
+            return Problems.NotFound("Commitment", code);
+        }
+
+        var chosen = events
+            .Where(e => version is null || e.Version <= version)
+            .Where(e => recordedBy is null || Instant.FromDateTimeOffset(e.Timestamp) <= recordedBy)
+            .Where(e => trueOn is null || EffectiveDate(e.Data, e.Timestamp) <= trueOn)
+            .Select(e => (e.Version, e.Data));
+        var view = CommitmentReplay.Replay(chosen);
+        if (view is null)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Commitment did not exist then",
+                detail: $"Commitment {code} had not been recorded (or pledged) at that point.", type: Problems.TypeBase + "not-found");
+        }
+
+        response.Headers.ETag = $"\"{view.Version}\"";
+        return Results.Json(view, ApiJson.Options);
+    }
+
+    /// <summary>The business date an event refers to, or the (UTC) date it was recorded when it has none.</summary>
+    private static LocalDate EffectiveDate(object data, DateTimeOffset recorded) => data switch
+    {
+        Domain.Commitments.CommitmentPledged e => e.PledgedOn.Date,
+        Domain.Commitments.ProgressReported e => e.AsOf.Date,
+        Domain.Commitments.CommitmentWithdrawn { EffectiveOn: { } on } => on,
+        ILedgerEvent e => e.RecordedAt.InUtc().Date,
+        _ => Instant.FromDateTimeOffset(recorded).InUtc().Date,
+    };
+}

@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using Ledger.Domain.Commitments;
+using Ledger.Domain.Common;
+using Ledger.Host.Audit;
+using Ledger.Integration.Tests.Importing;
+using Ledger.Integration.Tests.Support;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+using NodaTime.Testing;
+using Shouldly;
+using Xunit.Abstractions;
+
+namespace Ledger.Integration.Tests.Auditing;
+
+/// <summary>A synthetic ledger of 100,000 events, generated from a seed on a database of its own.</summary>
+[Collection(SeedingGroup.Name)]
+public sealed class LargeLedger(ITestOutputHelper output)
+{
+    private const int Streams = 1_000;
+    private const int EventsPerStream = 100;
+
+    [Fact]
+    public async Task a_clean_ledger_of_100k_events_verifies_with_no_false_positive()
+    {
+        await using var database = await TestDatabase.CreateAsync("large");
+        var clock = new FakeClock(LedgerHost.Start);
+        await using var host = await LedgerHost.StartAsync(database, clock);
+        var store = host.Services.GetRequiredService<IDocumentStore>();
+
+        var generate = Stopwatch.StartNew();
+        var random = new Random(20240722);
+        var actor = new Actor("synthetic.load", "SYN");
+        for (var batch = 0; batch < Streams / 100; batch++)
+        {
+            await using var session = store.LightweightSession();
+            for (var s = 0; s < 100; s++)
+            {
+                var code = $"SYN-2030-{batch * 100 + s + 1}";
+                var events = new List<object>(EventsPerStream)
+                {
+                    new CommitmentPledged(code, "SYN-2030", $"Synthetic commitment {code}", CommitmentKind.MatrixLine, CommitmentStatus.Agreed,
+                        ["UN"], [], [], 1 + random.Next(3), null, [], null, Basis.Recorded, new Dictionary<string, string>(), null,
+                        FactDate.Day(new LocalDate(2030, 1, 1)), actor, clock.GetCurrentInstant()),
+                };
+                for (var v = 1; v < EventsPerStream; v++)
+                {
+                    clock.Advance(Duration.FromMilliseconds(random.Next(1, 1000)));
+                    events.Add(new ReviewDecisionRecorded(code, "SYN-2030", (ReviewRating)random.Next(3), ReviewOutcome.Continue,
+                        $"Synthetic review {v} — “quoted”, ünïcode & <markup>", null, actor, clock.GetCurrentInstant()));
+                }
+
+                session.Events.StartStream(code, events);
+            }
+
+            await session.SaveChangesAsync();
+        }
+
+        output.WriteLine($"generated {Streams * EventsPerStream:N0} events in {generate.Elapsed.TotalSeconds:F1} s");
+
+        var verify = Stopwatch.StartNew();
+        var report = await host.Services.GetRequiredService<LedgerAudit>().VerifyAsync(null, null, CancellationToken.None);
+        output.WriteLine($"verified {report.EventsChecked:N0} events in {verify.Elapsed.TotalSeconds:F1} s");
+
+        report.EventsChecked.ShouldBe(Streams * EventsPerStream);
+        report.Findings.ShouldBeEmpty();
+        report.Digest.TreeSize.ShouldBe(Streams * EventsPerStream);
+        (await host.Services.GetRequiredService<LedgerAudit>().DigestAsync(CancellationToken.None)).RootHash.ShouldBe(report.Digest.RootHash);
+    }
+}
