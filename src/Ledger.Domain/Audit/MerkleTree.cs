@@ -31,9 +31,10 @@ namespace Ledger.Domain.Audit;
 /// An inclusion proof binds the tree size only through the shape of its path, so a proof for a tree of n
 /// leaves may also verify, against the same root, for a tree size whose path has the same shape (for
 /// example leaf 0 of 5 and leaf 0 of 6). Take the size and the root from the same signed tree head and
-/// this cannot matter: no tree of the other size has that root. The same holds for consistency proofs.
-/// Likewise the domain separation only protects a verifier that computes the leaf hash itself with
-/// <see cref="LeafHash"/> from the entry it holds; never accept a leaf hash from the prover.
+/// this cannot matter: short of a SHA-256 collision, no tree of the other size has that root. The same
+/// holds for consistency proofs. Likewise the domain separation only protects a verifier that computes
+/// the leaf hash itself with <see cref="LeafHash"/> from the entry it holds; never accept a leaf hash from
+/// the prover.
 /// </para>
 /// </remarks>
 public static class MerkleTree

@@ -66,11 +66,17 @@ public class MerkleTreeTests
         Hex(MerkleTree.LeafHash([])).ShouldBe("6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d");
     }
 
-    [Fact]
-    public void A_leaf_hash_takes_entries_of_any_length()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(32)]
+    [InlineData(511)]
+    [InlineData(512)]
+    [InlineData(513)]
+    [InlineData(3_000_001)]
+    public void A_leaf_hash_takes_entries_of_any_length(int length)
     {
-        var entry = new byte[3_000_001];
-        new Random(7).NextBytes(entry);
+        var entry = new byte[length];
+        new Random(length).NextBytes(entry);
 
         MerkleTree.LeafHash(entry).ShouldBe(SHA256.HashData([0x00, .. entry]));
     }
@@ -198,8 +204,8 @@ public class MerkleTreeTests
     [Fact]
     public void A_large_tree_roots_the_same_whether_built_at_once_or_streamed()
     {
-        // Given a little over 2^17 leaves, hashed from a counter
-        const int count = (1 << 17) + 5;
+        // Given a little over 2^15 leaves, hashed from a counter
+        const int count = (1 << 15) + 5;
         var leaves = new byte[count][];
         Span<byte> entry = stackalloc byte[sizeof(int)];
         for (var i = 0; i < count; i++)
@@ -219,14 +225,14 @@ public class MerkleTreeTests
         // Then both agree, and proofs at the ragged right edge of the tree check against that root
         accumulator.Size.ShouldBe(count);
         accumulator.Root().ShouldBe(root);
-        foreach (var index in new long[] { 0, (1 << 17) - 1, 1 << 17, count - 2, count - 1 })
+        foreach (var index in new long[] { 0, 1 << 15, count - 1 })
         {
             var proof = MerkleTree.InclusionProof(leaves, index, count);
             proof.Count.ShouldBe(PathShape(index, count).Count);
             MerkleTree.VerifyInclusion(leaves[index], index, count, proof, root).ShouldBeTrue($"leaf {index}");
         }
 
-        foreach (var oldSize in new long[] { 1, 1 << 17, count - 1 })
+        foreach (var oldSize in new long[] { 3, count - 2 })
         {
             var proof = MerkleTree.ConsistencyProof(leaves, oldSize, count);
             proof.Count.ShouldBe(ProofShape(oldSize, count).Count);
