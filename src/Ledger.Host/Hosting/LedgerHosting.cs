@@ -25,7 +25,7 @@ public static class LedgerHosting
         var services = builder.Services;
         services.Configure<LedgerOptions>(builder.Configuration.GetSection(LedgerOptions.Section));
         services.AddSingleton<IClock>(SystemClock.Instance);
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context => Problems.Polish(context.ProblemDetails));
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
 
         services.AddMarten(sp =>

@@ -1,9 +1,11 @@
+using System.Text.RegularExpressions;
 using Ledger.Domain.Common;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Ledger.Host.Hosting;
 
 /// <summary>RFC 9457 problem details the API answers with. Types are stable URIs documented in docs/api.md.</summary>
-public static class Problems
+public static partial class Problems
 {
     public const string TypeBase = "https://unoic-ledger.example/problems/";
 
@@ -53,4 +55,33 @@ public static class Problems
 
     private static string Describe(IReadOnlyList<Refusal> refusals) =>
         string.Join("; ", refusals.Select(r => r.Field is null ? r.Reason : $"{r.Field} {r.Reason}")) + ". Nothing was recorded.";
+
+    /// <summary>
+    /// Gives the JSON reader's refusals (unknown field, wrong type, impossible date) the ledger's own
+    /// problem type, names the offending field, and keeps internal type names out of the answer.
+    /// </summary>
+    public static void Polish(ProblemDetails problem)
+    {
+        if (problem.Title != "Invalid JSON format" || problem.Detail is not { } detail)
+        {
+            return;
+        }
+
+        var unknown = UnknownMember().Match(detail);
+        var path = JsonPath().Match(detail);
+        var field = unknown.Success ? unknown.Groups[1].Value : path.Success ? path.Groups[1].Value.TrimStart('$', '.') : "body";
+        var reason = unknown.Success
+            ? "is not a field of this request"
+            : path.Success ? "has a value of the wrong type or format" : "is not valid JSON";
+        problem.Type = TypeBase + "invalid-json";
+        problem.Title = "The request body could not be read";
+        problem.Detail = $"{(field.Length == 0 ? "body" : field)} {reason}. Nothing was recorded.";
+        problem.Extensions["errors"] = new Dictionary<string, string[]> { [field.Length == 0 ? "body" : field] = [reason] };
+    }
+
+    [GeneratedRegex("The JSON property '([^']*)' could not be mapped")]
+    private static partial Regex UnknownMember();
+
+    [GeneratedRegex(@"Path: (\$[^ |]*)")]
+    private static partial Regex JsonPath();
 }

@@ -26,7 +26,10 @@ public static class SecurityHosting
     public static WebApplicationBuilder AddLedgerSecurity(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.Configure<AuthOptions>(builder.Configuration.GetSection(AuthOptions.Section));
+        services.AddOptions<AuthOptions>()
+            .Bind(builder.Configuration.GetSection(AuthOptions.Section))
+            .Validate(HasUsableSigningKey, "Ledger:Auth:SigningKey must be base64 of at least 32 random bytes.")
+            .ValidateOnStart();
         services.Configure<RateLimitOptions>(builder.Configuration.GetSection(RateLimitOptions.Section));
         services.AddSingleton<TokenIssuer>();
 
@@ -69,6 +72,19 @@ public static class SecurityHosting
         });
 
         return builder;
+    }
+
+    private static bool HasUsableSigningKey(AuthOptions auth)
+    {
+        try
+        {
+            auth.SigningKeyBytes();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static void ConfigureJwt(JwtBearerOptions jwt, AuthOptions auth, IClock clock)

@@ -49,6 +49,8 @@ public sealed class Validation(LedgerFixture fixture) : WriteTest(fixture)
 
         var problem = response.ShouldBeProblem(status);
         problem.ToString().ShouldContain(mentions, Case.Insensitive);
+        problem.ToString().ShouldNotContain("Ledger.Host", customMessage: "internal type names stay inside");
+        problem.GetProperty("type").GetString()!.ShouldStartWith("https://unoic-ledger.example/problems/");
         (await Host.EventCountAsync()).ShouldBe(52);
     }
 
