@@ -10,6 +10,7 @@
 # generated once in .ledger/signing-key.
 set -euo pipefail
 
+caller=$(pwd) # verbs resolve the files they are given (--out, --digest, …) from here
 cd "$(dirname "${BASH_SOURCE[0]}")"
 repo=$(pwd)
 # shellcheck source=scripts/postgres.sh
@@ -74,7 +75,9 @@ ledger_info "building $project (Release)"
 dotnet build "$project" -c Release -v q -nologo
 
 if ((serve == 0)); then
-  dotnet run --project "$project" -c Release --no-build --no-launch-profile -- "$@"
+  # Run the built host from the caller's folder, so relative paths mean what the caller meant.
+  cd "$caller"
+  DOTNET_CONTENTROOT="$repo/$project/bin/Release/net10.0" dotnet "$repo/$project/bin/Release/net10.0/Ledger.Host.dll" "$@"
   exit
 fi
 
