@@ -126,8 +126,11 @@ public static class SecurityHosting
 
     private static void AddPolicies(AuthorizationOptions authorization, LedgerOptions ledger)
     {
-        // Anything not marked otherwise needs a valid token.
-        authorization.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
+        // Any endpoint not marked otherwise needs a valid token; a path that is no endpoint at all
+        // goes on to its 404.
+        authorization.FallbackPolicy = new AuthorizationPolicyBuilder()
+            .RequireAssertion(c => c.User.Identity?.IsAuthenticated == true || c.Resource is HttpContext { } http && http.GetEndpoint() is null)
+            .Build();
 
         authorization.AddPolicy(LedgerPolicies.Read, policy =>
         {

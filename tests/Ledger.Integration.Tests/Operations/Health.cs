@@ -24,4 +24,10 @@ public sealed class Health(LedgerFixture fixture) : LedgerTest(fixture)
         database.GetProperty("status").GetString().ShouldBe("healthy");
         database.GetProperty("data").GetProperty("events").GetInt64().ShouldBe(52);
     }
+
+    [Fact]
+    public async Task a_path_that_is_no_endpoint_is_a_404_problem_not_a_401()
+    {
+        await Host.GetProblemAsync("/api/nothing-here", 404);
+    }
 }
