@@ -5,6 +5,7 @@ using Ledger.Domain.Meetings;
 using Ledger.Domain.Organizations;
 using Ledger.Projections.Audit;
 using Ledger.Projections.Commitments;
+using Ledger.Projections.Dashboards;
 using Ledger.Projections.Meetings;
 using Ledger.Projections.Organizations;
 using Marten;
@@ -72,6 +73,7 @@ public static class LedgerStore
             .Index(x => x.SortKey)
             .GinIndexJsonData();
 
+        opts.AddDashboards();
         return opts;
     }
 

@@ -1,5 +1,6 @@
 using JasperFx;
 using Ledger.Host.Audit;
+using Ledger.Host.Dashboards;
 using Ledger.Host.Health;
 using Ledger.Host.Importing;
 using Ledger.Host.Security;
@@ -59,6 +60,7 @@ public static class LedgerHosting
         services.AddLedgerOpenApi();
         services.AddHostedService<SeedOnStartup>();
         services.AddLedgerHealth();
+        builder.AddLedgerDashboards();
         builder.AddLedgerSecurity();
         return builder;
     }

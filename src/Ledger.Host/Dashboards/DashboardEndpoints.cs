@@ -1,0 +1,286 @@
+using Ledger.Domain.Common;
+using Ledger.Host.Hosting;
+using Ledger.Host.ProjectionOps;
+using Ledger.Host.Security;
+using Ledger.Projections.Dashboards;
+using Marten;
+using Marten.Linq.MatchesSql;
+using Marten.Pagination;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using NodaTime;
+using NodaTime.Text;
+using Wolverine.Http;
+
+namespace Ledger.Host.Dashboards;
+
+/// <summary>
+/// The dashboards' JSON endpoints (docs/dashboards.md). Each answer comes from an async read model,
+/// or from a replay of the events when the read model cannot answer, and says which in its freshness.
+/// </summary>
+public static class DashboardEndpoints
+{
+    public const int MaxPageSize = 200;
+    public const int MaxActivity = 200;
+
+    /// <summary>SQL for "not final", from the statuses themselves (stored by name): constants, no user input.</summary>
+    private static readonly string NotFinal = "d.data ->> 'status' not in (" + string.Join(", ",
+        Enum.GetValues<Ledger.Domain.Commitments.CommitmentStatus>().Where(DashboardRules.IsFinal).Select(s => $"'{s}'")) + ")";
+
+    [Authorize(Policy = LedgerPolicies.Read)]
+    [WolverineGet("/api/dashboard/meetings/{code}", OperationId = "getMeetingBoard")]
+    [Tags("Dashboards")]
+    [ProducesResponseType<MeetingBoardResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType(StatusCodes.Status400BadRequest)]
+    [ProducesResponseType(StatusCodes.Status404NotFound)]
+    public static async Task<IResult> MeetingBoard(string code, DashboardReads reads, CancellationToken ct, string? asOf = null)
+    {
+        var meeting = code.ToUpperInvariant();
+        Instant? at = null;
+        if (asOf is not null)
+        {
+            if (ParseInstant(asOf) is not { } parsed)
+            {
+                return Problems.BadQuery("asOf", "must be an ISO 8601 instant such as 2024-07-22T06:00:00Z");
+            }
+
+            at = parsed;
+        }
+
+        // Meetings are never removed: one unknown now was unknown then too, and costs no scan.
+        if (!await reads.MeetingExistsAsync(meeting, ct))
+        {
+            return Problems.NotFound("Meeting", code);
+        }
+
+        var today = reads.Today();
+        if (at is { } instant)
+        {
+            // The board as it stood: computed from the events recorded up to the instant, never from today's
+            // read models, and judged on that day (overdue, traffic lights), as the board showed it then.
+            var now = reads.Clock.GetCurrentInstant();
+            var then = instant < now ? instant.InUtc().Date : today;
+            var response = await reads.InSnapshotAsync(async session =>
+            {
+                var positions = await LedgerPositions.ReadAsync(session, ct);
+                var replay = await reads.ReplayAsync(session, new DashboardReads.ReplayScope(instant, meeting), ct);
+                var board = replay.Build().Boards.GetValueOrDefault(meeting);
+                var freshness = Freshness.Of(DashboardProjections.BoardName, Freshness.Replay, replay.Position, positions.HighWaterMark, now);
+                return board?.Meeting is { } registered ? DashboardViews.Board(board, registered, then, instant, freshness) : null;
+            }, ct);
+            return response is null
+                ? Results.Problem(
+                    statusCode: StatusCodes.Status404NotFound,
+                    title: "Meeting not found",
+                    detail: $"Meeting {meeting} was not registered yet at {InstantPattern.ExtendedIso.Format(instant)}.",
+                    type: Problems.TypeBase + "not-found")
+                : Results.Json(response, ApiJson.Options);
+        }
+
+        var read = await reads.ReadAsync(
+            DashboardProjections.BoardName,
+            async session => await session.LoadAsync<MeetingBoard>(meeting, ct) is { Meeting: not null } board ? board : null,
+            snapshot => snapshot.Boards.GetValueOrDefault(meeting) ?? Projections.Dashboards.MeetingBoard.Empty(meeting),
+            ct);
+        return read.Value.Meeting is { } known
+            ? Results.Json(DashboardViews.Board(read.Value, known, today, null, read.Freshness), ApiJson.Options)
+            : Problems.NotFound("Meeting", code);
+    }
+
+    [Authorize(Policy = LedgerPolicies.Read)]
+    [WolverineGet("/api/dashboard/meetings/{code}/unreviewed", OperationId = "getReviewQueue")]
+    [Tags("Dashboards")]
+    [ProducesResponseType<CommitmentListResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType(StatusCodes.Status400BadRequest)]
+    [ProducesResponseType(StatusCodes.Status404NotFound)]
+    public static async Task<IResult> ReviewQueue(
+        string code, DashboardReads reads, CancellationToken ct, int page = 1, int pageSize = 50)
+    {
+        if (BadPage(page, pageSize) is { } bad)
+        {
+            return bad;
+        }
+
+        var meeting = code.ToUpperInvariant();
+        if (!await reads.MeetingExistsAsync(meeting, ct))
+        {
+            return Problems.NotFound("Meeting", code);
+        }
+
+        var today = reads.Today();
+        var read = await reads.ReadAsync(
+            DashboardProjections.QueueName,
+            async session => (await session.LoadAsync<ReviewQueueView>(meeting, ct) ?? ReviewQueueView.Empty(meeting)).Lines,
+            snapshot => snapshot.ReviewQueues.GetValueOrDefault(meeting)?.Lines ?? [],
+            ct);
+
+        var items = read.Value.Skip((page - 1) * pageSize).Take(pageSize).Select(l => DashboardViews.Summary(l, today)).ToList();
+        return Results.Json(new CommitmentListResponse(items, read.Value.Length, page, pageSize, today, read.Freshness), ApiJson.Options);
+    }
+
+    [Authorize(Policy = LedgerPolicies.Read)]
+    [WolverineGet("/api/dashboard/organizations/{code}", OperationId = "getOrganizationPortfolio")]
+    [Tags("Dashboards")]
+    [ProducesResponseType<OrganizationPortfolioResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType(StatusCodes.Status404NotFound)]
+    public static async Task<IResult> Organization(string code, DashboardReads reads, CancellationToken ct)
+    {
+        var organization = code.ToUpperInvariant();
+        if (!await reads.OrganizationExistsAsync(organization, ct))
+        {
+            return Problems.NotFound("Organization", code);
+        }
+
+        var today = reads.Today();
+        var read = await reads.ReadAsync(
+            DashboardProjections.PortfolioName,
+            async session => await session.LoadAsync<OrganizationPortfolio>(organization, ct) is { Organization: not null } portfolio ? portfolio : null,
+            snapshot => snapshot.Portfolios.GetValueOrDefault(organization) ?? OrganizationPortfolio.Empty(organization),
+            ct);
+        return read.Value.Organization is { } known
+            ? Results.Json(DashboardViews.Portfolio(read.Value, known, today, read.Freshness), ApiJson.Options)
+            : Problems.NotFound("Organization", code);
+    }
+
+    [Authorize(Policy = LedgerPolicies.Read)]
+    [WolverineGet("/api/dashboard/countries/{iso3}", OperationId = "getCountryCoverage")]
+    [Tags("Dashboards")]
+    [ProducesResponseType<CountryCoverageResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType(StatusCodes.Status404NotFound)]
+    public static async Task<IResult> Country(string iso3, DashboardReads reads, CancellationToken ct)
+    {
+        var country = iso3.ToUpperInvariant();
+        if (!CountryCodes.IsAssigned(country))
+        {
+            return Problems.NotFound("Country", iso3);
+        }
+
+        var today = reads.Today();
+        var read = await reads.ReadAsync(
+            DashboardProjections.CoverageName,
+            async session => await session.LoadAsync<CountryCoverage>(country, ct) ?? CountryCoverage.Empty(country),
+            snapshot => snapshot.Coverages.GetValueOrDefault(country) ?? CountryCoverage.Empty(country),
+            ct);
+        return Results.Json(DashboardViews.Coverage(read.Value, today, read.Freshness), ApiJson.Options);
+    }
+
+    [Authorize(Policy = LedgerPolicies.Read)]
+    [WolverineGet("/api/dashboard/overdue", OperationId = "listOverdue")]
+    [Tags("Dashboards")]
+    [ProducesResponseType<CommitmentListResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType(StatusCodes.Status400BadRequest)]
+    public static async Task<IResult> Overdue(
+        DashboardReads reads, CancellationToken ct, string? meeting = null, string? org = null, int page = 1, int pageSize = 50)
+    {
+        if (BadPage(page, pageSize) is { } bad)
+        {
+            return bad;
+        }
+
+        var today = reads.Today();
+        var meetingCode = meeting?.ToUpperInvariant();
+        var orgCode = org?.ToUpperInvariant();
+        var read = await reads.ReadAsync(
+            DashboardProjections.LineName,
+            async session =>
+            {
+                IQueryable<DashboardLine> Matching()
+                {
+                    var query = session.Query<DashboardLine>()
+                        .Where(l => l.MatchesSql("d.data ->> 'dueDate' < ?", today.ToString("yyyy-MM-dd", null)))
+                        .Where(l => l.MatchesSql(NotFinal));
+                    if (meetingCode is not null)
+                    {
+                        query = query.Where(l => l.Meeting == meetingCode);
+                    }
+
+                    return orgCode is null ? query : query.Where(l => l.Leads.Contains(orgCode) || l.Partners.Contains(orgCode));
+                }
+
+                var items = await Matching().OrderBy(l => l.SortKey).ToPagedListAsync(page, pageSize, ct);
+
+                // The total rides on the page's rows; a page past the end has none, so count on its own.
+                var total = items.Count == 0 && page > 1 ? await Matching().CountAsync(ct) : items.TotalItemCount;
+                return new LinePage([.. items], total);
+            },
+            snapshot =>
+            {
+                var all = DashboardLines.Sorted(snapshot.Lines.Values
+                    .Where(l => DashboardRules.IsOverdue(l, today))
+                    .Where(l => meetingCode is null || l.Meeting == meetingCode)
+                    .Where(l => orgCode is null || l.Involves(orgCode)));
+                return new LinePage([.. all.Skip((page - 1) * pageSize).Take(pageSize)], all.Length);
+            },
+            ct);
+
+        var summaries = read.Value.Lines.Select(l => DashboardViews.Summary(l, today)).ToList();
+        return Results.Json(new CommitmentListResponse(summaries, read.Value.Total, page, pageSize, today, read.Freshness), ApiJson.Options);
+    }
+
+    [Authorize(Policy = LedgerPolicies.Read)]
+    [WolverineGet("/api/dashboard/activity", OperationId = "listActivity")]
+    [Tags("Dashboards")]
+    [ProducesResponseType<ActivityResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType(StatusCodes.Status400BadRequest)]
+    public static async Task<IResult> Activity(DashboardReads reads, CancellationToken ct, int limit = 50, long? before = null)
+    {
+        if (limit is < 1 or > MaxActivity)
+        {
+            return Problems.BadQuery("limit", $"must be between 1 and {MaxActivity}");
+        }
+
+        if (before is < 1)
+        {
+            return Problems.BadQuery("before", "must be a sequence number of 1 or more");
+        }
+
+        var until = before ?? long.MaxValue;
+        var response = await reads.InSnapshotAsync(async session =>
+        {
+            var positions = await LedgerPositions.ReadAsync(session, ct);
+            var now = reads.Clock.GetCurrentInstant();
+            var position = positions.PositionOf(reads.ShardOf(DashboardProjections.ActivityName));
+            if (position is { } p && positions.HighWaterMark - p <= reads.ReplayWhenLagAbove)
+            {
+                var entries = await session.Query<ActivityEntry>()
+                    .Where(a => a.Id < until)
+                    .OrderByDescending(a => a.Id)
+                    .Take(limit)
+                    .ToListAsync(ct);
+                return new ActivityResponse(
+                    [.. entries.Select(DashboardViews.Activity)],
+                    Freshness.Of(DashboardProjections.ActivityName, Freshness.Async, p, positions.HighWaterMark, now));
+            }
+
+            // The feed is one entry per event: without its read model, read the latest events themselves.
+            var events = await session.Events.QueryAllRawEvents()
+                .Where(e => e.Sequence < until)
+                .OrderByDescending(e => e.Sequence)
+                .Take(limit)
+                .ToListAsync(ct);
+            return new ActivityResponse(
+                [.. events.Select(ActivityEntry.From).Select(DashboardViews.Activity)],
+                Freshness.Of(DashboardProjections.ActivityName, Freshness.Replay, positions.HighWaterMark, positions.HighWaterMark, now));
+        }, ct);
+        return Results.Json(response, ApiJson.Options);
+    }
+
+    private sealed record LinePage(IReadOnlyList<DashboardLine> Lines, long Total);
+
+    private static IResult? BadPage(int page, int pageSize) =>
+        page < 1 ? Problems.BadQuery("page", "must be 1 or more")
+        : pageSize is < 1 or > MaxPageSize ? Problems.BadQuery("pageSize", $"must be between 1 and {MaxPageSize}")
+        : null;
+
+    private static Instant? ParseInstant(string text)
+    {
+        var instant = InstantPattern.ExtendedIso.Parse(text);
+        if (instant.Success)
+        {
+            return instant.Value;
+        }
+
+        var offset = OffsetDateTimePattern.ExtendedIso.Parse(text);
+        return offset.Success ? offset.Value.ToInstant() : null;
+    }
+}

@@ -1,0 +1,140 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Ledger.Domain.Commitments;
+using Ledger.Domain.Common;
+using Ledger.Domain.Organizations;
+using Ledger.Host.ProjectionOps;
+using Ledger.Projections.Dashboards;
+using NodaTime;
+
+namespace Ledger.Host.Dashboards;
+
+// The dashboards' JSON, as docs/dashboards.md shows it. Counts keyed by status, kind or basis are
+// dictionaries keyed by the API's kebab-case names, every key present even when zero, in the
+// enums' order.
+
+public sealed record BoardMeetingInfo(string Code, string Title, string City, FactDate Opens, LocalDate? StartDate, LocalDate? EndDate);
+
+public sealed record SessionRow(int? Number, string? Title, int Total, IReadOnlyDictionary<string, int> ByStatus);
+
+public sealed record MeetingBoardResponse(
+    BoardMeetingInfo Meeting,
+    Instant? AsOf,
+    int Total,
+    IReadOnlyDictionary<string, int> ByStatus,
+    IReadOnlyList<SessionRow> Sessions,
+    IReadOnlyDictionary<string, int> ByKind,
+    IReadOnlyDictionary<string, int> ByBasis,
+    int Overdue,
+    int Unreviewed,
+    IReadOnlyDictionary<string, int> TrafficLights,
+    Freshness Freshness);
+
+public enum CommitmentRole
+{
+    Lead,
+    Partner,
+}
+
+/// <summary>A commitment in a dashboard list, with today's overdue flag and traffic light.</summary>
+public sealed record CommitmentSummary(
+    string Code,
+    string Meeting,
+    string Title,
+    CommitmentKind Kind,
+    CommitmentStatus Status,
+    int? WorkingSession,
+    IReadOnlyList<string> Leads,
+    LocalDate? DueDate,
+    LocalDate? LastReportOn,
+    TrafficLight TrafficLight,
+    bool Overdue,
+    bool Reviewed)
+{
+    /// <summary>Only in an organization's portfolio: whether the organization leads or partners the commitment.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public CommitmentRole? Role { get; init; }
+}
+
+public sealed record RoleCounts(int Total, IReadOnlyDictionary<string, int> ByStatus);
+
+public sealed record PortfolioOrganizationInfo(string Code, string Name, OrganizationFamily Family);
+
+public sealed record OrganizationPortfolioResponse(
+    PortfolioOrganizationInfo Organization,
+    RoleCounts Leads,
+    RoleCounts Partners,
+    IReadOnlyList<CommitmentSummary> Commitments,
+    Freshness Freshness);
+
+public sealed record CountryCoverageResponse(
+    string Country, int Total, IReadOnlyDictionary<string, int> ByStatus, IReadOnlyList<CommitmentSummary> Commitments, Freshness Freshness);
+
+/// <summary>A page of commitments (the overdue list, a review queue); <see cref="Today"/> is the date the rules were applied on.</summary>
+public sealed record CommitmentListResponse(
+    IReadOnlyList<CommitmentSummary> Items, long Total, int Page, int PageSize, LocalDate Today, Freshness Freshness);
+
+public sealed record ActivityItem(
+    long Sequence, string Stream, string? Commitment, string Type, string Summary, string? User, string? Organization, Instant RecordedAt);
+
+public sealed record ActivityResponse(IReadOnlyList<ActivityItem> Items, Freshness Freshness);
+
+/// <summary>Turns read models into responses, applying today's rules (<see cref="DashboardRules"/>).</summary>
+public static class DashboardViews
+{
+    public static MeetingBoardResponse Board(MeetingBoard board, BoardMeeting meeting, LocalDate today, Instant? asOf, Freshness freshness)
+    {
+        var lights = board.Lines.GroupBy(l => DashboardRules.LightFor(l, today)).ToDictionary(g => g.Key, g => g.Count());
+        return new MeetingBoardResponse(
+            new BoardMeetingInfo(meeting.Code, meeting.Title, meeting.City, meeting.Opens, meeting.StartDate, meeting.EndDate),
+            asOf,
+            board.Total,
+            ByStatus(board.ByStatus),
+            [.. board.Sessions.Select(s => new SessionRow(s.Number, s.Title, s.ByStatus.Total, ByStatus(s.ByStatus)))],
+            Enum.GetValues<CommitmentKind>().ToDictionary(Kebab, k => board.ByKind[k]),
+            Enum.GetValues<Basis>().ToDictionary(Kebab, b => board.ByBasis[b]),
+            board.Lines.Count(l => DashboardRules.IsOverdue(l, today)),
+            board.Lines.Count(DashboardRules.NeedsReview),
+            Enum.GetValues<TrafficLight>().Where(l => l != TrafficLight.None).Append(TrafficLight.None)
+                .ToDictionary(Kebab, l => lights.GetValueOrDefault(l)),
+            freshness);
+    }
+
+    public static CommitmentSummary Summary(DashboardLine line, LocalDate today, CommitmentRole? role = null) => new(
+        line.Id,
+        line.Meeting,
+        line.Title,
+        line.Kind,
+        line.Status,
+        line.WorkingSession,
+        line.Leads,
+        line.DueDate,
+        line.LastReportOn,
+        DashboardRules.LightFor(line, today),
+        DashboardRules.IsOverdue(line, today),
+        line.Reviewed)
+    {
+        Role = role,
+    };
+
+    public static OrganizationPortfolioResponse Portfolio(OrganizationPortfolio portfolio, PortfolioOrganization organization, LocalDate today, Freshness freshness) => new(
+        new PortfolioOrganizationInfo(organization.Code, organization.Name, organization.Family),
+        new RoleCounts(portfolio.Leads.Total, ByStatus(portfolio.Leads)),
+        new RoleCounts(portfolio.Partners.Total, ByStatus(portfolio.Partners)),
+        [.. portfolio.Lines.Select(l => Summary(l, today, l.Leads.Contains(portfolio.Id, StringComparer.Ordinal) ? CommitmentRole.Lead : CommitmentRole.Partner))],
+        freshness);
+
+    public static CountryCoverageResponse Coverage(CountryCoverage coverage, LocalDate today, Freshness freshness) => new(
+        coverage.Id, coverage.ByStatus.Total, ByStatus(coverage.ByStatus), [.. coverage.Lines.Select(l => Summary(l, today))], freshness);
+
+    public static ActivityItem Activity(ActivityEntry entry) => new(
+        entry.Id, entry.Stream, entry.Commitment, entry.Type, entry.Summary, entry.User, entry.Organization, entry.RecordedAt);
+
+    public static IReadOnlyDictionary<string, int> ByStatus(StatusCounts counts) =>
+        Enum.GetValues<CommitmentStatus>().ToDictionary(CommitmentLifecycle.Describe, s => counts[s]);
+
+    /// <summary>An enum value as the API spells it (the same policy as the API's enum converter).</summary>
+    public static string Kebab<TEnum>(TEnum value)
+        where TEnum : struct, Enum =>
+        JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
+}

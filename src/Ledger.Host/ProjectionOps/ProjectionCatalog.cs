@@ -1,0 +1,45 @@
+using JasperFx.Events.Projections;
+using JasperFx.Events.Subscriptions;
+using Marten;
+using Marten.Events.Projections;
+
+namespace Ledger.Host.ProjectionOps;
+
+/// <summary>A projection as operations see it: its name, lifecycle and, when async, the progression row it advances.</summary>
+public sealed record ProjectionInfo(string Name, ProjectionLifecycle Lifecycle, string? Shard)
+{
+    public string LifecycleName => Lifecycle == ProjectionLifecycle.Inline ? Freshness.Inline : Freshness.Async;
+}
+
+/// <summary>Every projection the store runs, read from its configuration; a composite counts as its members.</summary>
+public sealed class ProjectionCatalog
+{
+    public ProjectionCatalog(IDocumentStore store)
+    {
+        var options = (StoreOptions)store.Options;
+        var all = new List<ProjectionInfo>();
+        foreach (var source in options.Projections.All)
+        {
+            if (source is CompositeProjection composite)
+            {
+                var parent = ((ISubscriptionSource)composite).ShardNames()[0];
+                all.AddRange(composite.AllProjections().Select(member => new ProjectionInfo(
+                    member.Name, ProjectionLifecycle.Async,
+                    composite.ConstituentShardNames(parent).FirstOrDefault(s => s.Name == member.Name)?.Identity
+                    ?? member.ShardNames()[0].Identity)));
+            }
+            else if (source.Lifecycle != ProjectionLifecycle.Live)
+            {
+                all.Add(new ProjectionInfo(
+                    source.Name, source.Lifecycle,
+                    source.Lifecycle == ProjectionLifecycle.Async ? source.ShardNames()[0].Identity : null));
+            }
+        }
+
+        Projections = [.. all.OrderBy(p => p.Lifecycle).ThenBy(p => p.Name, StringComparer.Ordinal)];
+    }
+
+    public IReadOnlyList<ProjectionInfo> Projections { get; }
+
+    public ProjectionInfo? Find(string name) => Projections.FirstOrDefault(p => p.Name == name);
+}

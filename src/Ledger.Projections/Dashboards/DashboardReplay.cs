@@ -1,0 +1,122 @@
+using JasperFx.Events;
+using Ledger.Domain.Meetings;
+using Ledger.Domain.Organizations;
+
+namespace Ledger.Projections.Dashboards;
+
+/// <summary>Every dashboard read model, as a replay of the events built them.</summary>
+public sealed record DashboardSnapshot(
+    long Position,
+    IReadOnlyDictionary<string, DashboardLine> Lines,
+    IReadOnlyDictionary<string, MeetingBoard> Boards,
+    IReadOnlyDictionary<string, OrganizationPortfolio> Portfolios,
+    IReadOnlyDictionary<string, CountryCoverage> Coverages,
+    IReadOnlyDictionary<string, ReviewQueueView> ReviewQueues);
+
+/// <summary>
+/// The dashboards built in memory from events given in sequence order, through the same code the
+/// async projections run: <see cref="DashboardLine.Fold"/> for the lines, and the stage-2 models'
+/// <c>Fold</c> over the registrations and the final lines, routed by the same keys. Used for boards
+/// "as of" an instant, for dashboards served while a projection is rebuilt, and to prove that the
+/// stored read models equal a rebuild.
+/// </summary>
+public sealed class DashboardReplay
+{
+    private readonly Dictionary<string, DashboardLine> _lines = new(StringComparer.Ordinal);
+    private readonly List<object> _registrations = [];
+
+    /// <summary>The sequence of the last event applied.</summary>
+    public long Position { get; private set; }
+
+    public int EventCount { get; private set; }
+
+    /// <summary>Moves the position past events the replay read but had no need to apply (other meetings' streams in an as-of board).</summary>
+    public void ReachedPosition(long position) => Position = Math.Max(Position, position);
+
+    public void Apply(IEvent e) => Apply(e.Sequence, e.StreamKey ?? e.StreamId.ToString(), e.Data);
+
+    /// <summary>Applies one event: its global sequence, its stream's key and its data.</summary>
+    public void Apply(long sequence, string stream, object data)
+    {
+        Position = Math.Max(Position, sequence);
+        EventCount++;
+        switch (data)
+        {
+            case MeetingRegistered or OrganizationRegistered:
+                _registrations.Add(data);
+                break;
+
+            case not null when DashboardLine.EventTypes.Contains(data.GetType()):
+                if (DashboardLine.Fold(_lines.GetValueOrDefault(stream), data) is { } line)
+                {
+                    _lines[stream] = line;
+                }
+                else
+                {
+                    _lines.Remove(stream);
+                }
+
+                break;
+        }
+    }
+
+    public DashboardSnapshot Build()
+    {
+        var boards = new Dictionary<string, List<object>>(StringComparer.Ordinal);
+        var portfolios = new Dictionary<string, List<object>>(StringComparer.Ordinal);
+        var coverages = new Dictionary<string, List<object>>(StringComparer.Ordinal);
+        var queues = new Dictionary<string, List<object>>(StringComparer.Ordinal);
+
+        // Registrations first, in the order they were recorded; then the lines, whose order does not matter.
+        foreach (var registration in _registrations)
+        {
+            switch (registration)
+            {
+                case MeetingRegistered e:
+                    foreach (var key in MeetingBoard.BoardsOf(e))
+                    {
+                        Route(boards, key, e);
+                    }
+
+                    break;
+
+                case OrganizationRegistered e:
+                    Route(portfolios, e.Code, e);
+                    break;
+            }
+        }
+
+        foreach (var line in _lines.Values)
+        {
+            Route(boards, line.Meeting, line);
+            Route(queues, line.Meeting, line);
+            foreach (var organization in line.EverOrganizations)
+            {
+                Route(portfolios, organization, line);
+            }
+
+            foreach (var country in line.EverCountries)
+            {
+                Route(coverages, country, line);
+            }
+        }
+
+        return new DashboardSnapshot(
+            Position,
+            new Dictionary<string, DashboardLine>(_lines, StringComparer.Ordinal),
+            boards.ToDictionary(b => b.Key, b => MeetingBoard.Empty(b.Key).Fold(b.Value), StringComparer.Ordinal),
+            portfolios.ToDictionary(p => p.Key, p => OrganizationPortfolio.Empty(p.Key).Fold(p.Value), StringComparer.Ordinal),
+            coverages.ToDictionary(c => c.Key, c => CountryCoverage.Empty(c.Key).Fold(c.Value), StringComparer.Ordinal),
+            queues.ToDictionary(q => q.Key, q => ReviewQueueView.Empty(q.Key).Fold(q.Value), StringComparer.Ordinal));
+    }
+
+    private static void Route(Dictionary<string, List<object>> targets, string key, object fact)
+    {
+        if (!targets.TryGetValue(key, out var facts))
+        {
+            targets[key] = facts = [];
+        }
+
+        facts.Add(fact);
+    }
+}
