@@ -12,9 +12,41 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 source scripts/postgres.sh
 
 # --- Test prerequisites ------------------------------------------------------
-# Reserved: a later change installs Chromium here for the browser tests.
+# The browser tests (tests/Ledger.Browser.Tests) drive Debian's Chromium through
+# Playwright: install it when missing (as root or via sudo -n). Playwright
+# itself never downloads a browser. LEDGER_CHROMIUM may name another binary.
 ledger_test_prerequisites() {
-  :
+  export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+  local help="install it with 'sudo apt-get install -y chromium', or set LEDGER_CHROMIUM to a Chromium binary"
+  if [[ -n ${LEDGER_CHROMIUM:-} ]]; then
+    [[ -x $LEDGER_CHROMIUM ]] || ledger_die "LEDGER_CHROMIUM=$LEDGER_CHROMIUM is not an executable file"
+    return 0
+  fi
+  [[ -x /usr/lib/chromium/chromium || -x /usr/bin/chromium ]] && return 0
+
+  local -a sudo=()
+  if ((EUID != 0)); then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      sudo=(sudo -n)
+    else
+      ledger_die "the browser tests need Chromium, which is missing and cannot be installed without root; $help"
+    fi
+  fi
+  command -v apt-get >/dev/null 2>&1 ||
+    ledger_die "the browser tests need Chromium, which is missing, and apt-get is not available; $help"
+
+  ledger_info "installing Chromium for the browser tests (apt-get install chromium)"
+  local log
+  log=$(mktemp /tmp/ledger-chromium.XXXXXX)
+  if ! { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } >"$log" 2>&1; then
+    tail -n 20 -- "$log" >&2
+    rm -f -- "$log"
+    ledger_die "apt-get install chromium failed; $help"
+  fi
+  rm -f -- "$log"
+  [[ -x /usr/lib/chromium/chromium || -x /usr/bin/chromium ]] ||
+    ledger_die "chromium was installed but neither /usr/lib/chromium/chromium nor /usr/bin/chromium exists"
 }
 # ------------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ using Ledger.Host.Importing;
 using Ledger.Host.Security;
 using Ledger.Host.Writing;
 using Ledger.Host.Writing.Idempotency;
+using Ledger.Host.Web;
 using Ledger.Projections;
 using Marten;
 using NodaTime;
@@ -62,6 +63,7 @@ public static class LedgerHosting
         services.AddLedgerHealth();
         builder.AddLedgerDashboards();
         builder.AddLedgerSecurity();
+        builder.AddLedgerWeb();
         return builder;
     }
 
@@ -69,6 +71,7 @@ public static class LedgerHosting
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.MapLedgerWeb(); // the web pages and their files: anonymous, so before authentication
         app.UseCorrelationIds();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -1,0 +1,42 @@
+// "/countries/{iso3}": the commitments that name a country.
+
+import { getJson, segment } from '../api.js';
+import {
+  commitmentTable, countryLabel, freshness, pageHeader, section, setTitle, statTiles, unavailable,
+} from '../components.js';
+import { statusChart } from '../chart.js';
+import { h, replaceChildren } from '../dom.js';
+
+export async function render(main, { iso3 }) {
+  const code = iso3.toUpperCase();
+  setTitle(code);
+  const result = await getJson(`/api/dashboard/countries/${segment(code)}`);
+  if (!result.ok) {
+    replaceChildren(main, pageHeader({ eyebrow: 'Country', title: code }), unavailable(`Country ${code}`, result));
+    return;
+  }
+
+  const board = result.data;
+  // The country may come as its code or as { iso3, name }.
+  const country = typeof board.country === 'object' && board.country !== null ? board.country : { iso3: board.country ?? code };
+  const iso = country.iso3 ?? country.code ?? code;
+  const name = country.name ? `${country.name} (${iso})` : countryLabel(iso);
+  setTitle(name);
+  replaceChildren(main,
+    pageHeader({
+      eyebrow: 'Country (ISO 3166-1 alpha-3)',
+      title: name,
+      subtitle: 'Commitments that name this country among their beneficiaries or places of work.',
+    }),
+    h('section', { class: 'card', 'aria-label': 'Figures' },
+      statTiles([{ key: 'total', label: 'commitments', value: board.total }]),
+      statusChart([{ key: 'all', label: `All commitments (${board.total})`, counts: board.byStatus, total: board.total }],
+        { title: `${iso}: commitments by status`, rowHeader: 'Commitments' }),
+      freshness(board.freshness)),
+    section('commitments', 'Commitments',
+      commitmentTable(board.commitments ?? [], {
+        caption: `Commitments naming ${iso}`,
+        showMeeting: true,
+        empty: 'No commitment names this country.',
+      })));
+}

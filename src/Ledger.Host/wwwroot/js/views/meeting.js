@@ -1,0 +1,87 @@
+// "/meetings/{code}": the meeting's board, its review queue and all its commitments by working session.
+
+import { getAll, query, segment } from '../api.js';
+import {
+  commitmentTable, meetingBoard, meetingFacts, notice, pageHeader, section, setTitle, trafficLight, unavailable,
+} from '../components.js';
+import { h, replaceChildren } from '../dom.js';
+import { count, sessionName } from '../format.js';
+
+const PAGE_SIZE = 200;
+const QUEUE_SIZE = 50;
+
+export async function render(main, { code }, search) {
+  const asOf = search.get('asOf');
+  setTitle(code);
+  const [meeting, board, list, queue] = await getAll(
+    `/api/meetings/${segment(code)}`,
+    `/api/dashboard/meetings/${segment(code)}${query({ asOf })}`,
+    `/api/commitments${query({ meeting: code, pageSize: PAGE_SIZE })}`,
+    `/api/dashboard/meetings/${segment(code)}/unreviewed${query({ pageSize: QUEUE_SIZE })}`);
+
+  if (!meeting.ok) {
+    replaceChildren(main,
+      pageHeader({ eyebrow: 'Meeting', title: code }),
+      unavailable(`Meeting ${code}`, meeting));
+    return;
+  }
+
+  const m = meeting.data;
+  setTitle(m.code, m.title);
+  replaceChildren(main,
+    pageHeader({ eyebrow: `Meeting ${m.code}`, title: m.title, subtitle: meetingFacts(m) }),
+    meetingBoard(m, board, { heading: false }),
+    reviewQueue(queue),
+    commitments(m, board, list));
+}
+
+/** The commitments awaiting a review decision, compactly: each code links to its timeline (the table below has the details). */
+function reviewQueue(queue) {
+  if (!queue.ok) {
+    return section('review-queue', 'Review queue', unavailable('The review queue', queue));
+  }
+  const { items = [], total = items.length } = queue.data;
+  return section('review-queue', 'Review queue',
+    h('p', { class: 'section__lead' }, total === 0
+      ? 'Every commitment of this meeting has a review decision.'
+      : `${count(total, 'commitment')} of this meeting ${total === 1 ? 'has' : 'have'} no review decision yet`
+        + (items.length < total ? `; the first ${items.length} are listed.` : '.')),
+    total === 0 ? null : h('ul', { class: 'queue', 'aria-label': 'Awaiting a review decision' },
+      items.map((item) => h('li', { class: 'queue__item', dataset: { code: item.code } },
+        h('a', { href: `/commitments/${segment(item.code)}`, title: item.title }, item.code),
+        item.trafficLight ? trafficLight(item.trafficLight) : null))));
+}
+
+function commitments(meeting, board, list) {
+  if (!list.ok) {
+    return section('commitments', 'Commitments', unavailable('The list of commitments', list));
+  }
+  const { items = [], total = items.length } = list.data;
+
+  // Session titles from the board, else from the meeting's own sessions.
+  const titles = new Map();
+  for (const s of [...(meeting.sessions ?? []), ...(board.ok ? board.data.sessions ?? [] : [])]) {
+    if (s.title) {
+      titles.set(s.number ?? null, s.title);
+    }
+  }
+
+  const groups = new Map();
+  for (const item of items) {
+    const key = item.workingSession ?? null;
+    groups.set(key, [...(groups.get(key) ?? []), item]);
+  }
+  const order = [...groups.keys()].sort((a, b) => (a ?? Infinity) - (b ?? Infinity));
+
+  return section('commitments', 'Commitments',
+    h('p', { class: 'section__lead' }, `${count(total, 'commitment')}, by working session.`
+      + (items.length < total ? ` The first ${items.length} are listed.` : '')),
+    items.length === 0 ? notice('info', 'No commitment is recorded for this meeting.') : null,
+    order.map((number) => {
+      const name = number === null ? titles.get(null) ?? 'Not assigned to a working session' : sessionName({ number, title: titles.get(number) });
+      const id = `session-${number ?? 'none'}`;
+      return h('div', { class: 'group', id, dataset: { session: number ?? 'none' } },
+        h('h3', { class: 'group__title' }, name, ' ', h('span', { class: 'group__count' }, `(${groups.get(number).length})`)),
+        commitmentTable(groups.get(number), { caption: `Commitments of ${name}` }));
+    }));
+}

@@ -1,0 +1,89 @@
+using Ledger.Browser.Tests.Support;
+using Shouldly;
+using Xunit.Abstractions;
+
+namespace Ledger.Browser.Tests.Pages;
+
+/// <summary>"/meetings/{code}": the board, the review queue and the meeting's commitments.</summary>
+public sealed class MeetingPage(DashboardFixture fixture, ITestOutputHelper output) : DashboardTest(fixture, output)
+{
+    [Fact]
+    public async Task Shows_the_board_the_review_queue_and_every_commitment_by_working_session()
+    {
+        await using var tab = await OpenAsync();
+        await tab.GotoAsync("/meetings/GVA-2022");
+
+        (await TextOf(tab.Page.Locator("h1"))).ShouldBe("UN-OIC General Meeting on Cooperation");
+        var board = tab.Page.Locator("section.board[data-meeting='GVA-2022']");
+        (await TextOf(board.Locator("[data-tile='total'] .tile__value"))).ShouldBe("31");
+        (await FigureAsync(board, "2")).ShouldBe(14);
+
+        var commitments = tab.Page.Locator("#commitments");
+        (await commitments.Locator("tbody tr").CountAsync()).ShouldBe(31);
+        (await commitments.Locator("#session-1 tbody tr").CountAsync()).ShouldBe(8);
+        (await commitments.Locator("#session-2 tbody tr").CountAsync()).ShouldBe(14);
+        (await commitments.Locator("#session-3 tbody tr").CountAsync()).ShouldBe(9);
+        (await TextOf(commitments.Locator("#session-2 h3"))).ShouldStartWith("2. Cooperation on Economic and Scientific Issues");
+
+        // Matrix lines derived from agenda topics say so, and their inferred status is marked.
+        var line = commitments.Locator("tr[data-code='GVA-2022-2.3']");
+        (await TextOf(line.Locator("[data-col='basis']"))).ShouldContain("Agenda topic");
+        (await TextOf(line.Locator("[data-col='status'] .badge"))).ShouldBe("Agreed");
+        (await line.Locator("[data-col='status'] .inferred-mark").GetAttributeAsync("title")).ShouldStartWith("Inferred: the article refers to the 'agreed-upon Matrix'");
+
+        // Nothing is reviewed yet: every commitment waits in the queue.
+        var queue = tab.Page.Locator("#review-queue");
+        (await TextOf(queue.Locator(".section__lead"))).ShouldBe("31 commitments of this meeting have no review decision yet.");
+        (await queue.Locator(".queue__item").CountAsync()).ShouldBe(31);
+
+        // Pledged in July 2022 and never reported on: two years without a report is red.
+        (await TextOf(queue.Locator(".queue__item[data-code='GVA-2022-1.1'] .light"))).ShouldBe("Red");
+
+        await tab.ScreenshotAsync("meeting-GVA-2022");
+        tab.ShouldHaveNoProblems();
+    }
+
+    [Fact]
+    public async Task Astana_lists_its_nine_commitments_and_those_outside_a_working_session()
+    {
+        await using var tab = await OpenAsync();
+        await tab.GotoAsync("/meetings/AST-2024");
+
+        (await TextOf(tab.Page.Locator("h1"))).ShouldBe("16th UN-OIC Biennial General Meeting on Coordination");
+        (await tab.Page.Locator("#commitments tbody tr").CountAsync()).ShouldBe(9);
+        (await tab.Page.Locator("#session-3 tbody tr").CountAsync()).ShouldBe(2);
+        (await tab.Page.Locator("#session-none tbody tr").CountAsync()).ShouldBe(7);
+
+        await tab.ScreenshotAsync("meeting-AST-2024");
+        tab.ShouldHaveNoProblems();
+    }
+
+    [Fact]
+    public async Task Prints_every_commitment_on_the_page_width()
+    {
+        await using var tab = await OpenAsync();
+        await tab.GotoAsync("/meetings/AST-2024");
+        await tab.Page.SetViewportSizeAsync(794, 1123); // A4 at 96 dpi
+        await tab.Page.EmulateMediaAsync(new() { Media = Microsoft.Playwright.Media.Print });
+
+        var overflow = await tab.Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
+        overflow.ShouldBeLessThanOrEqualTo(0);
+        (await tab.Page.Locator(".access").IsVisibleAsync()).ShouldBeFalse();
+
+        await tab.ScreenshotAsync("meeting-AST-2024-print");
+        tab.ShouldHaveNoProblems();
+    }
+
+    [Fact]
+    public async Task A_commitment_leads_to_its_timeline()
+    {
+        await using var tab = await OpenAsync();
+        await tab.GotoAsync("/meetings/GVA-2022");
+
+        await tab.FollowAsync(tab.Page.Locator("#commitments a[href='/commitments/GVA-2022-2.3']"), "/commitments/GVA-2022-2.3");
+
+        (await TextOf(tab.Page.Locator("h1"))).ShouldBe("Cooperation on South-South cooperation projects");
+        (await TextOf(tab.Page.Locator("#facts"))).ShouldContain("July 2022 (month only)");
+        tab.ShouldHaveNoProblems();
+    }
+}
