@@ -307,6 +307,9 @@ ledger_pg_start() {
       IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ledger_app') THEN
         CREATE ROLE ledger_app LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB;
       END IF;
+      IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ledger_bi_reader') THEN
+        CREATE ROLE ledger_bi_reader NOLOGIN; -- granted SELECT on the BI views by the host
+      END IF;
     END \$\$;" -c "ALTER ROLE ledger_app PASSWORD '$app_password'" >/dev/null ||
     ledger__pg_fail "could not create the application role ledger_app" "$logfile"
   if [[ $exists != 1 ]]; then
