@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Ledger.Domain.Audit;
 
 /// <summary>
@@ -15,12 +17,55 @@ public sealed class MerkleAccumulator
 {
     private readonly List<byte[]> frontier = [];
 
+    public MerkleAccumulator()
+    {
+    }
+
+    /// <summary>
+    /// Resumes a tree of <paramref name="size"/> leaves from the hashes of its <see cref="Frontier"/> nodes
+    /// (largest first), as a stored tree keeps them: appending then goes on exactly as if every leaf had
+    /// been appended here.
+    /// </summary>
+    /// <exception cref="ArgumentException">The frontier does not have one 32-byte hash per node of <see cref="Frontier"/>(<paramref name="size"/>).</exception>
+    public MerkleAccumulator(long size, IReadOnlyList<byte[]> frontierHashes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        ArgumentNullException.ThrowIfNull(frontierHashes);
+        if (frontierHashes.Count != BitOperations.PopCount((ulong)size)
+            || frontierHashes.Any(h => h is not { Length: MerkleTree.HashLength }))
+        {
+            throw new ArgumentException(
+                $"A tree of {size} leaves resumes from {BitOperations.PopCount((ulong)size)} hashes of {MerkleTree.HashLength} bytes.",
+                nameof(frontierHashes));
+        }
+
+        frontier.AddRange(frontierHashes.Select(h => (byte[])h.Clone()));
+        Size = size;
+    }
+
     /// <summary>The number of leaf hashes appended so far.</summary>
     public long Size { get; private set; }
 
+    /// <summary>
+    /// The perfect subtrees a tree of <paramref name="size"/> leaves decomposes into, largest (leftmost)
+    /// first, one per set bit of the size: what a stored tree reads to resume appending or to give its root.
+    /// </summary>
+    public static IReadOnlyList<MerkleNode> Frontier(long size)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        return size == 0 ? [] : MerkleTree.PerfectSubtrees(new MerkleRange(0, size));
+    }
+
     /// <summary>Appends the next leaf hash, an entry already passed through <see cref="MerkleTree.LeafHash"/>.</summary>
     /// <exception cref="ArgumentException">The leaf hash is not 32 bytes.</exception>
-    public void Append(ReadOnlySpan<byte> leafHash)
+    public void Append(ReadOnlySpan<byte> leafHash) => Append(leafHash, null);
+
+    /// <summary>
+    /// Appends the next leaf hash and adds to <paramref name="completed"/> every node the append completes:
+    /// the leaf itself at level 0, then each parent whose right child it completes, bottom up. A stored tree
+    /// saves exactly these, so it holds every perfect subtree of the leaves so far.
+    /// </summary>
+    public void Append(ReadOnlySpan<byte> leafHash, ICollection<(MerkleNode Node, byte[] Hash)>? completed)
     {
         if (leafHash.Length != MerkleTree.HashLength)
         {
@@ -29,14 +74,18 @@ public sealed class MerkleAccumulator
         }
 
         var node = leafHash.ToArray();
+        completed?.Add((new MerkleNode(0, Size), (byte[])node.Clone()));
 
         // Each trailing 1 bit of the size is a perfect subtree of the same height as the node being
         // carried up: merge them, left sibling first.
+        var level = 0;
         for (var size = Size; (size & 1) == 1; size >>= 1)
         {
             var last = frontier.Count - 1;
             MerkleTree.HashChildren(frontier[last], node, node);
             frontier.RemoveAt(last);
+            level++;
+            completed?.Add((new MerkleNode(level, size >> 1), (byte[])node.Clone()));
         }
 
         frontier.Add(node);

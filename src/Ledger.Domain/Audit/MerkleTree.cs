@@ -142,9 +142,7 @@ public static class MerkleTree
         RequireLeafHashes(leafHashes, treeSize);
 
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var path = new List<byte[]>(64 - BitOperations.LeadingZeroCount((ulong)treeSize));
-        AppendPath(sha, leafHashes, index, 0, treeSize, path);
-        return path;
+        return [.. InclusionRanges(index, treeSize).Select(r => SubtreeHash(sha, leafHashes, r.Start, r.Count))];
     }
 
     /// <summary>
@@ -169,14 +167,88 @@ public static class MerkleTree
         ArgumentOutOfRangeException.ThrowIfGreaterThan(oldSize, newSize);
         RequireLeafHashes(leafHashes, newSize);
 
-        var proof = new List<byte[]>();
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        return [.. ConsistencyRanges(oldSize, newSize).Select(r => SubtreeHash(sha, leafHashes, r.Start, r.Count))];
+    }
+
+    /// <summary>
+    /// Which subtrees the audit path of the leaf at <paramref name="index"/> in a tree of
+    /// <paramref name="treeSize"/> leaves is made of, in the path's order: element i of
+    /// <see cref="InclusionProof"/> is the Merkle Tree Hash of range i. A stored tree answers a proof from
+    /// these without reading the leaves.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Unless 0 ≤ <paramref name="index"/> &lt; <paramref name="treeSize"/>.</exception>
+    public static IReadOnlyList<MerkleRange> InclusionRanges(long index, long treeSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(treeSize);
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, treeSize);
+
+        var path = new List<MerkleRange>(64 - BitOperations.LeadingZeroCount((ulong)treeSize));
+        AppendPath(index, 0, treeSize, path);
+        return path;
+    }
+
+    /// <summary>
+    /// Which subtrees the consistency proof between trees of <paramref name="oldSize"/> and
+    /// <paramref name="newSize"/> leaves is made of, in the proof's order (empty for the trivial cases, as
+    /// <see cref="ConsistencyProof"/>).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Unless 0 ≤ <paramref name="oldSize"/> ≤ <paramref name="newSize"/>.</exception>
+    public static IReadOnlyList<MerkleRange> ConsistencyRanges(long oldSize, long newSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(oldSize);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(oldSize, newSize);
+
+        var proof = new List<MerkleRange>();
         if (oldSize > 0 && oldSize < newSize)
         {
-            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            AppendSubproof(sha, leafHashes, oldSize, 0, newSize, true, proof);
+            AppendSubproof(oldSize, 0, newSize, true, proof);
         }
 
         return proof;
+    }
+
+    /// <summary>
+    /// The perfect subtrees a range splits into, largest (leftmost) first. The Merkle Tree Hash of the
+    /// range is theirs folded from the right (<see cref="RangeHash"/>); a stored tree keeps exactly these nodes.
+    /// </summary>
+    /// <exception cref="ArgumentException">The range is not one the tree's recursion produces (see <see cref="MerkleRange.IsTreeRange"/>).</exception>
+    public static IReadOnlyList<MerkleNode> PerfectSubtrees(MerkleRange range)
+    {
+        if (!range.IsTreeRange)
+        {
+            throw new ArgumentException($"[{range.Start}, {range.Start + range.Count}) is not a subtree of a Merkle tree.", nameof(range));
+        }
+
+        var nodes = new List<MerkleNode>();
+        var start = range.Start;
+        var end = range.Start + range.Count;
+        while (start < end)
+        {
+            var level = 63 - BitOperations.LeadingZeroCount((ulong)(end - start));
+            nodes.Add(new MerkleNode(level, start >> level));
+            start += 1L << level;
+        }
+
+        return nodes;
+    }
+
+    /// <summary>
+    /// The Merkle Tree Hash of a range from the hashes of its perfect subtrees, given by
+    /// <paramref name="node"/> (a stored tree's lookup): O(log n) hashes, no leaf read.
+    /// </summary>
+    public static byte[] RangeHash(MerkleRange range, Func<MerkleNode, byte[]> node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        var subtrees = PerfectSubtrees(range);
+        var hash = (byte[])node(subtrees[^1]).Clone();
+        for (var i = subtrees.Count - 2; i >= 0; i--)
+        {
+            HashChildren(node(subtrees[i]), hash, hash);
+        }
+
+        return hash;
     }
 
     /// <summary>
@@ -432,11 +504,10 @@ public static class MerkleTree
     }
 
     /// <summary>
-    /// PATH(m, D[start : start + n]): for n &gt; 1, the path within the half holding m, then the hash of the
-    /// other half. The halves hashed along the way are disjoint, so the whole path costs O(n) hashes.
+    /// PATH(m, D[start : start + n]): for n &gt; 1, the path within the half holding m, then the other half.
+    /// The halves named along the way are disjoint, so hashing them all costs O(n) hashes from the leaves.
     /// </summary>
-    private static void AppendPath(
-        IncrementalHash sha, IReadOnlyList<byte[]> leaves, long m, long start, long n, List<byte[]> path)
+    private static void AppendPath(long m, long start, long n, List<MerkleRange> path)
     {
         if (n == 1)
         {
@@ -446,29 +517,28 @@ public static class MerkleTree
         var k = SplitPoint(n);
         if (m < k)
         {
-            AppendPath(sha, leaves, m, start, k, path);
-            path.Add(SubtreeHash(sha, leaves, start + k, n - k));
+            AppendPath(m, start, k, path);
+            path.Add(new MerkleRange(start + k, n - k));
         }
         else
         {
-            AppendPath(sha, leaves, m - k, start + k, n - k, path);
-            path.Add(SubtreeHash(sha, leaves, start, k));
+            AppendPath(m - k, start + k, n - k, path);
+            path.Add(new MerkleRange(start, k));
         }
     }
 
     /// <summary>
     /// SUBPROOF(m, D[start : start + n], b) of RFC 6962 §2.1.2: b says whether the subtree of the first m
-    /// leaves is one the verifier already knows the hash of (the old root itself). As for paths, the hashed
-    /// subtrees are disjoint, so the whole proof costs O(n) hashes.
+    /// leaves is one the verifier already knows the hash of (the old root itself). As for paths, the
+    /// subtrees named are disjoint.
     /// </summary>
-    private static void AppendSubproof(
-        IncrementalHash sha, IReadOnlyList<byte[]> leaves, long m, long start, long n, bool known, List<byte[]> proof)
+    private static void AppendSubproof(long m, long start, long n, bool known, List<MerkleRange> proof)
     {
         if (m == n)
         {
             if (!known)
             {
-                proof.Add(SubtreeHash(sha, leaves, start, n));
+                proof.Add(new MerkleRange(start, n));
             }
 
             return;
@@ -477,13 +547,13 @@ public static class MerkleTree
         var k = SplitPoint(n);
         if (m <= k)
         {
-            AppendSubproof(sha, leaves, m, start, k, known, proof);
-            proof.Add(SubtreeHash(sha, leaves, start + k, n - k));
+            AppendSubproof(m, start, k, known, proof);
+            proof.Add(new MerkleRange(start + k, n - k));
         }
         else
         {
-            AppendSubproof(sha, leaves, m - k, start + k, n - k, false, proof);
-            proof.Add(SubtreeHash(sha, leaves, start, k));
+            AppendSubproof(m - k, start + k, n - k, false, proof);
+            proof.Add(new MerkleRange(start, k));
         }
     }
 
@@ -513,4 +583,29 @@ public static class MerkleTree
 
         return true;
     }
+}
+
+/// <summary>The leaves [<see cref="Start"/>, <see cref="Start"/> + <see cref="Count"/>) of a Merkle tree.</summary>
+public readonly record struct MerkleRange(long Start, long Count)
+{
+    /// <summary>
+    /// Whether the tree's recursion can produce this range: it starts at a multiple of the smallest power
+    /// of two that is at least its length (every subtree an RFC 6962 proof names does, by induction on the
+    /// split), so its split at the largest power of two below its length is a perfect, aligned subtree.
+    /// </summary>
+    public bool IsTreeRange =>
+        Start >= 0 && Count >= 1 && (Start & ((long)BitOperations.RoundUpToPowerOf2((ulong)Count) - 1)) == 0;
+}
+
+/// <summary>
+/// A perfect subtree of a Merkle tree: the 2^<see cref="Level"/> leaves from <see cref="Index"/> ·
+/// 2^<see cref="Level"/>. Level 0 holds the leaf hashes; node (l + 1, i) hashes (l, 2i) and (l, 2i + 1).
+/// </summary>
+public readonly record struct MerkleNode(int Level, long Index)
+{
+    /// <summary>The index of the node's first leaf.</summary>
+    public long FirstLeaf => Index << Level;
+
+    /// <summary>The number of leaves a tree must hold for this node to be complete.</summary>
+    public long CompleteAt => (Index + 1) << Level;
 }
