@@ -74,6 +74,10 @@ public static class LedgerStore
             .GinIndexJsonData();
 
         opts.AddDashboards();
+
+        // The ledger-wide Merkle tree, kept by the async daemon next to the dashboards.
+        opts.Events.Subscribe(new LedgerMerkleTree());
+        opts.Storage.Add(new LedgerMerkleTreeTables(opts));
         return opts;
     }
 

@@ -21,7 +21,16 @@ public enum FindingKind
 
     /// <summary>The ledger no longer contains exactly what a saved digest covered.</summary>
     DigestMismatch,
+
+    /// <summary>The Merkle tree kept by the async daemon no longer matches the events it was built from.</summary>
+    TreeMismatch,
 }
+
+/// <summary>A leaf of the Merkle tree the async daemon stored: the chain hash it recorded for a sequence.</summary>
+public sealed record TreeLeaf(long Index, long Sequence, string EventHash, string Stream, long Version);
+
+/// <summary>How far the stored Merkle tree reaches and its root there.</summary>
+public sealed record StoredTreeHead(long Size, long LastSequence, string RootHash);
 
 public sealed record Finding(FindingKind Kind, long Sequence, string Stream, long Version, string Detail);
 
@@ -30,7 +39,8 @@ public sealed record VerificationReport(
     long FillerRows,
     long Streams,
     LedgerDigest Digest,
-    IReadOnlyList<Finding> Findings)
+    IReadOnlyList<Finding> Findings,
+    long TreeLeavesCompared = 0)
 {
     public bool Intact => Findings.Count == 0;
 
@@ -47,9 +57,12 @@ public sealed class LedgerVerification
     private readonly Dictionary<string, (long Version, string Hash, long Sequence)> _streams = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Stream, long Version), int> _missing = [];
     private readonly List<Finding> _findings = [];
-    private readonly MerkleAccumulator _tree = new();
+    private readonly MerkleAccumulator _accumulator = new();
     private readonly LedgerDigest? _saved;
+    private readonly StoredTreeHead? _tree;
     private readonly int _maxFindings;
+    private long _leavesCompared;
+    private string? _rootAtTreeSize;
     private long _events;
     private long _fillers;
     private long _lastSequence;
@@ -58,9 +71,15 @@ public sealed class LedgerVerification
 
     /// <param name="saved">A digest saved earlier: the ledger must still contain exactly what it covered.</param>
     /// <param name="maxFindings">Stop collecting after this many findings (the first is what matters).</param>
-    public LedgerVerification(LedgerDigest? saved = null, int maxFindings = 100)
+    /// <param name="tree">
+    /// The Merkle tree the async daemon stored: each row is then also compared with the leaf the tree
+    /// recorded for its sequence (<see cref="Check(StoredEvent, TreeLeaf?)"/>), which names an event moved
+    /// elsewhere in the global order at its exact sequence even when every stream's chain still holds.
+    /// </param>
+    public LedgerVerification(LedgerDigest? saved = null, int maxFindings = 100, StoredTreeHead? tree = null)
     {
         _saved = saved;
+        _tree = tree;
         _maxFindings = maxFindings;
         if (saved is { TreeSize: 0 })
         {
@@ -70,14 +89,26 @@ public sealed class LedgerVerification
 
     public long EventsChecked => _events;
 
-    public void Check(StoredEvent row)
+    public void Check(StoredEvent row) => Check(row, null);
+
+    /// <summary>
+    /// Checks the next stored row in global order against its stream's chain and, when verifying against
+    /// a stored tree, against <paramref name="leaf"/>: the leaf that tree recorded for the row's sequence.
+    /// </summary>
+    public void Check(StoredEvent row, TreeLeaf? leaf)
     {
         if (row.IsFiller)
         {
             _fillers++;
+            if (leaf is not null)
+            {
+                Report(FindingKind.Removed, row, "the ledger's Merkle tree recorded an event at this sequence; the row is now a filler");
+            }
+
             return;
         }
 
+        var before = _findings.Count;
         _events++;
         _lastSequence = row.Sequence;
         var (lastVersion, previous, _) = _streams.TryGetValue(row.Stream, out var link) ? link : (0L, EventHash.Genesis, 0L);
@@ -116,16 +147,26 @@ public sealed class LedgerVerification
                 Report(FindingKind.Altered, row, "the row's content does not match its hash");
             }
 
-            _tree.Append(MerkleTree.LeafHash(Convert.FromHexString(stored)));
+            _accumulator.Append(MerkleTree.LeafHash(Convert.FromHexString(stored)));
             if (row.Version > lastVersion)
             {
                 _streams[row.Stream] = (row.Version, stored, row.Sequence);
             }
         }
 
-        if (_saved is not null && _tree.Size == _saved.TreeSize)
+        if (_tree is not null && row.Sequence <= _tree.LastSequence)
         {
-            _rootAtSavedSize = Convert.ToHexStringLower(_tree.Root());
+            CompareWithTree(row, leaf, alreadyReported: _findings.Count > before);
+        }
+
+        if (_tree is not null && _accumulator.Size == _tree.Size)
+        {
+            _rootAtTreeSize = Convert.ToHexStringLower(_accumulator.Root());
+        }
+
+        if (_saved is not null && _accumulator.Size == _saved.TreeSize)
+        {
+            _rootAtSavedSize = Convert.ToHexStringLower(_accumulator.Root());
             _sequenceAtSavedSize = row.Sequence;
         }
     }
@@ -151,13 +192,13 @@ public sealed class LedgerVerification
 
     public VerificationReport Complete(DateTimeOffset now)
     {
-        var digest = new LedgerDigest(MerkleTree.Algorithm, _tree.Size, Convert.ToHexStringLower(_tree.Root()), _lastSequence, EventHash.Algorithm, now);
+        var digest = new LedgerDigest(MerkleTree.Algorithm, _accumulator.Size, Convert.ToHexStringLower(_accumulator.Root()), _lastSequence, EventHash.Algorithm, now);
         if (_saved is not null)
         {
-            if (_tree.Size < _saved.TreeSize)
+            if (_accumulator.Size < _saved.TreeSize)
             {
                 _findings.Add(new Finding(FindingKind.DigestMismatch, _lastSequence, string.Empty, 0,
-                    $"the saved digest covers {_saved.TreeSize} events; the ledger now holds {_tree.Size}"));
+                    $"the saved digest covers {_saved.TreeSize} events; the ledger now holds {_accumulator.Size}"));
             }
             else if (_rootAtSavedSize != _saved.RootHash || _sequenceAtSavedSize != _saved.LastSequence)
             {
@@ -166,7 +207,38 @@ public sealed class LedgerVerification
             }
         }
 
-        return new VerificationReport(_events, _fillers, _streams.Count, digest, [.. _findings.OrderBy(f => f.Sequence)]);
+        // The stored nodes themselves: with every leaf in place, the stored root must be the recomputed one.
+        if (_tree is not null && _findings.Count == 0 && _tree.Size > 0 && _rootAtTreeSize != _tree.RootHash)
+        {
+            _findings.Add(new Finding(FindingKind.TreeMismatch, _tree.LastSequence, string.Empty, 0, string.Create(CultureInfo.InvariantCulture,
+                $"the stored Merkle tree of {_tree.Size} events has root {_tree.RootHash}; its leaves give {_rootAtTreeSize ?? "no tree of that size"}: its nodes were altered (rebuild the ledger-merkle-tree subscription)")));
+        }
+
+        return new VerificationReport(_events, _fillers, _streams.Count, digest, [.. _findings.OrderBy(f => f.Sequence)], _leavesCompared);
+    }
+
+    /// <summary>A leaf the stored tree recorded at a sequence where the events table has no row any more.</summary>
+    public void CheckLeafWithoutRow(TreeLeaf leaf)
+    {
+        if (_findings.Count < _maxFindings)
+        {
+            _findings.Add(new Finding(FindingKind.Removed, leaf.Sequence, leaf.Stream, leaf.Version,
+                $"the ledger's Merkle tree recorded this event (chain hash {leaf.EventHash}) at this sequence; the events table no longer has it"));
+        }
+    }
+
+    private void CompareWithTree(StoredEvent row, TreeLeaf? leaf, bool alreadyReported)
+    {
+        _leavesCompared++;
+        if (leaf is null)
+        {
+            Report(FindingKind.Inserted, row, "the ledger's Merkle tree went past this sequence without this event: the row was put in afterwards");
+        }
+        else if (!string.Equals(leaf.EventHash, row.Hash ?? EventHash.Genesis, StringComparison.OrdinalIgnoreCase) && !alreadyReported)
+        {
+            Report(FindingKind.Reordered, row,
+                $"the ledger's Merkle tree recorded {leaf.Stream} version {leaf.Version} at this sequence (chain hash {leaf.EventHash}): this event was moved here from elsewhere in the global order");
+        }
     }
 
     private void Report(FindingKind kind, StoredEvent row, string detail)

@@ -43,7 +43,7 @@ public static class MerkleTree
     public const string Algorithm = "sha256-rfc6962";
 
     /// <summary>The length in bytes of every hash: leaf hashes, node hashes, roots and proof elements.</summary>
-    internal const int HashLength = 32;
+    public const int HashLength = 32;
 
     private const byte LeafPrefix = 0x00;
     private const byte NodePrefix = 0x01;

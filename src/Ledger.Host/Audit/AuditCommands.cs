@@ -129,6 +129,11 @@ public sealed class VerifyCommand : JasperFxAsyncCommand<VerifyInput>
         });
 
         AnsiConsole.MarkupLine($"Checked {report.EventsChecked:N0} events in {report.Streams:N0} streams; tree size {report.Digest.TreeSize:N0}, root {report.Digest.RootHash}.");
+        if (input.ExportFlag is null)
+        {
+            AnsiConsole.MarkupLine($"Compared {report.TreeLeavesCompared:N0} events with the leaves of the Merkle tree kept by the async daemon.");
+        }
+
         if (report.Intact)
         {
             AnsiConsole.MarkupLine(saved is null

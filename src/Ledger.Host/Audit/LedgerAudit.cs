@@ -1,4 +1,5 @@
 using Ledger.Domain.Audit;
+using Marten;
 using NodaTime;
 
 namespace Ledger.Host.Audit;
@@ -8,16 +9,27 @@ public sealed record InclusionProof(long Sequence, long LeafIndex, long TreeSize
 public sealed record ConsistencyProof(long FromSize, long ToSize, string FromRoot, string ToRoot, IReadOnlyList<string> Proof);
 
 /// <summary>Tamper evidence over the stored rows: the digest, verification, and Merkle proofs.</summary>
-public sealed class LedgerAudit(RawEvents raw, IClock clock)
+public sealed class LedgerAudit(IDocumentStore store, RawEvents raw, IClock clock)
 {
-    /// <summary>Recomputes every chain and the Merkle root from the raw rows; names what was altered, removed, reordered or inserted.</summary>
+    /// <summary>
+    /// Recomputes every chain and the Merkle root from the raw rows, compares each row with the leaf the
+    /// daemon's stored tree recorded for its sequence, and names what was altered, removed, reordered or inserted.
+    /// </summary>
     public async Task<VerificationReport> VerifyAsync(LedgerDigest? saved, IProgress<long>? progress, CancellationToken ct)
     {
-        var verification = new LedgerVerification(saved);
-        await foreach (var row in raw.ReadAsync(ct: ct))
+        await using var tree = await LedgerTreeView.OpenAsync(store, ct);
+        var verification = new LedgerVerification(saved, tree: await tree.StoredHeadAsync(ct));
+        long rows = 0;
+        await foreach (var (row, leaf) in tree.ScanAsync(ct))
         {
-            verification.Check(row.Event);
-            if (verification.EventsChecked % 5000 == 0)
+            if (row is null)
+            {
+                verification.CheckLeafWithoutRow(leaf!);
+                continue;
+            }
+
+            verification.Check(row, leaf);
+            if (++rows % 5000 == 0)
             {
                 progress?.Report(verification.EventsChecked);
             }
@@ -28,15 +40,18 @@ public sealed class LedgerAudit(RawEvents raw, IClock clock)
         return verification.Complete(clock.GetCurrentInstant().ToDateTimeOffset());
     }
 
-    /// <summary>The ledger's digest now: the Merkle tree over every event's chain hash in global order.</summary>
+    /// <summary>
+    /// The ledger's digest now: the root of the Merkle tree the async daemon keeps over every event's chain
+    /// hash in global order, including the events recorded since its last page (<see cref="LedgerTreeView"/>).
+    /// </summary>
     public async Task<LedgerDigest> DigestAsync(CancellationToken ct)
     {
-        var (leaves, sequences) = await raw.LeavesAsync(null, ct);
+        await using var tree = await LedgerTreeView.OpenAsync(store, ct);
         return new LedgerDigest(
             MerkleTree.Algorithm,
-            leaves.Count,
-            Convert.ToHexStringLower(MerkleTree.Root(leaves)),
-            sequences.Count == 0 ? 0 : sequences[^1],
+            tree.Size,
+            Convert.ToHexStringLower(await tree.RootAsync(tree.Size, ct)),
+            tree.LastSequence,
             EventHash.Algorithm,
             clock.GetCurrentInstant().ToDateTimeOffset());
     }
@@ -44,39 +59,35 @@ public sealed class LedgerAudit(RawEvents raw, IClock clock)
     /// <summary>Proof that the event at <paramref name="sequence"/> is in the tree of <paramref name="treeSize"/> leaves (the whole ledger when null).</summary>
     public async Task<InclusionProof?> InclusionAsync(long sequence, long? treeSize, CancellationToken ct)
     {
-        var (leaves, sequences) = await raw.LeavesAsync(null, ct);
-        var size = treeSize ?? leaves.Count;
-        var index = IndexOf(sequences, sequence);
-        if (index < 0 || size < 1 || size > leaves.Count || index >= size)
+        await using var tree = await LedgerTreeView.OpenAsync(store, ct);
+        var size = treeSize ?? tree.Size;
+        if (await tree.LeafIndexAsync(sequence, ct) is not { } index || size < 1 || size > tree.Size || index >= size)
         {
             return null;
         }
 
-        return new InclusionProof(sequence, index, size, Convert.ToHexStringLower(leaves[(int)index]),
-            [.. MerkleTree.InclusionProof(leaves, index, size).Select(Convert.ToHexStringLower)],
-            Convert.ToHexStringLower(MerkleTree.Root(leaves, size)));
+        var ranges = MerkleTree.InclusionRanges(index, size);
+        var hashes = await tree.HashesAsync([new MerkleRange(index, 1), new MerkleRange(0, size), .. ranges], ct);
+        return new InclusionProof(sequence, index, size, Convert.ToHexStringLower(hashes[0]),
+            [.. hashes.Skip(2).Select(Convert.ToHexStringLower)],
+            Convert.ToHexStringLower(hashes[1]));
     }
 
     /// <summary>Proof that the tree of <paramref name="toSize"/> leaves (the whole ledger when null) extends the tree of <paramref name="fromSize"/>.</summary>
     public async Task<ConsistencyProof?> ConsistencyAsync(long fromSize, long? toSize, CancellationToken ct)
     {
-        var (leaves, _) = await raw.LeavesAsync(null, ct);
-        var size = toSize ?? leaves.Count;
-        if (fromSize < 1 || fromSize > size || size > leaves.Count)
+        await using var tree = await LedgerTreeView.OpenAsync(store, ct);
+        var size = toSize ?? tree.Size;
+        if (fromSize < 1 || fromSize > size || size > tree.Size)
         {
             return null;
         }
 
+        var hashes = await tree.HashesAsync(
+            [new MerkleRange(0, fromSize), new MerkleRange(0, size), .. MerkleTree.ConsistencyRanges(fromSize, size)], ct);
         return new ConsistencyProof(fromSize, size,
-            Convert.ToHexStringLower(MerkleTree.Root(leaves, fromSize)),
-            Convert.ToHexStringLower(MerkleTree.Root(leaves, size)),
-            [.. MerkleTree.ConsistencyProof(leaves, fromSize, size).Select(Convert.ToHexStringLower)]);
-    }
-
-    private static long IndexOf(IReadOnlyList<long> sequences, long sequence)
-    {
-        var list = sequences as List<long> ?? [.. sequences];
-        var index = list.BinarySearch(sequence);
-        return index < 0 ? -1 : index;
+            Convert.ToHexStringLower(hashes[0]),
+            Convert.ToHexStringLower(hashes[1]),
+            [.. hashes.Skip(2).Select(Convert.ToHexStringLower)]);
     }
 }

@@ -15,7 +15,8 @@ public sealed record LedgerEntry(long Sequence, string Stream, HistoryEntry Even
 /// <summary>A saved digest to check against (optional).</summary>
 public sealed record VerifyRequest(LedgerDigest? Digest);
 
-public sealed record VerifyResult(bool Intact, long EventsChecked, long Streams, long FillerRows, LedgerDigest Digest, Finding? FirstFinding, IReadOnlyList<Finding> Findings);
+public sealed record VerifyResult(
+    bool Intact, long EventsChecked, long Streams, long FillerRows, long TreeLeavesCompared, LedgerDigest Digest, Finding? FirstFinding, IReadOnlyList<Finding> Findings);
 
 /// <summary>The auditors' view of the whole ledger: feed, export, digest, verification and proofs.</summary>
 public static class LedgerEndpoints
@@ -94,7 +95,7 @@ public static class LedgerEndpoints
 
         var report = await audit.VerifyAsync(saved, null, ct);
         return Results.Json(
-            new VerifyResult(report.Intact, report.EventsChecked, report.Streams, report.FillerRows, report.Digest, report.First, report.Findings),
+            new VerifyResult(report.Intact, report.EventsChecked, report.Streams, report.FillerRows, report.TreeLeavesCompared, report.Digest, report.First, report.Findings),
             ApiJson.Options);
     }
 

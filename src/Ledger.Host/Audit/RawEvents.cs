@@ -70,28 +70,6 @@ public sealed class RawEvents(IDocumentStore store)
 
         return streams;
     }
-
-    /// <summary>The chain hashes of the first ledger events in global order (filler rows skipped): the Merkle tree's leaves.</summary>
-    public async Task<(IReadOnlyList<byte[]> Leaves, IReadOnlyList<long> Sequences)> LeavesAsync(long? upToSequence, CancellationToken ct)
-    {
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(
-            $"select seq_id, headers ->> '{EventSealing.HashHeader}' from {LedgerStore.Schema}.mt_events "
-            + "where type <> 'tombstone' and (@upTo::bigint is null or seq_id <= @upTo) order by seq_id", connection);
-        command.Parameters.Add(new NpgsqlParameter("upTo", NpgsqlTypes.NpgsqlDbType.Bigint) { Value = (object?)upToSequence ?? DBNull.Value });
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var leaves = new List<byte[]>();
-        var sequences = new List<long>();
-        while (await reader.ReadAsync(ct))
-        {
-            sequences.Add(reader.GetInt64(0));
-            var hash = reader.IsDBNull(1) ? new string('0', 64) : reader.GetString(1);
-            leaves.Add(MerkleTree.LeafHash(Convert.FromHexString(hash.Length == 64 ? hash : new string('0', 64))));
-        }
-
-        return (leaves, sequences);
-    }
 }
 
 /// <summary>A stored event with the metadata auditors see next to it.</summary>

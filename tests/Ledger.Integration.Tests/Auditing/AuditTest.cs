@@ -4,6 +4,7 @@ using Ledger.Host.Security;
 using Ledger.Integration.Tests.Support;
 using Ledger.Integration.Tests.Writing;
 using Marten;
+using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -17,8 +18,21 @@ public abstract class AuditTest(LedgerFixture fixture) : WriteTest(fixture)
     protected Task<VerificationReport> VerifyAsync(LedgerDigest? saved = null) =>
         Host.Services.GetRequiredService<LedgerAudit>().VerifyAsync(saved, null, CancellationToken.None);
 
-    protected Task<LedgerDigest> DigestAsync() =>
-        Host.Services.GetRequiredService<LedgerAudit>().DigestAsync(CancellationToken.None);
+    protected Task<LedgerDigest> DigestAsync() => Audit.DigestAsync(CancellationToken.None);
+
+    protected LedgerAudit Audit => Host.Services.GetRequiredService<LedgerAudit>();
+
+    /// <summary>Waits until the async daemon (and with it the ledger's Merkle tree) has caught up with every event.</summary>
+    protected Task TreeCaughtUpAsync() => Host.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
+
+    /// <summary>A number read with one SQL statement as the application's role.</summary>
+    protected async Task<long> ScalarAsync(string sql)
+    {
+        await using var connection = Store.Storage.Database.CreateConnection();
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     /// <summary>Changes stored rows behind the ledger's back, as the server's administrator could with psql.</summary>
     protected async Task TamperAsync(string sql)

@@ -73,7 +73,7 @@ public sealed class TamperEvidence(LedgerFixture fixture) : AuditTest(fixture)
     }
 
     [Fact]
-    public async Task a_deleted_event_is_named_where_its_stream_breaks()
+    public async Task a_deleted_event_is_named_where_its_stream_breaks_in_an_export_verified_offline()
     {
         await ReviewAsync(LetterOfIntent);
         await ReviewAsync(LetterOfIntent, "delayed");
@@ -81,17 +81,47 @@ public sealed class TamperEvidence(LedgerFixture fixture) : AuditTest(fixture)
         var following = await SequenceOfAsync(LetterOfIntent, 3);
         await TamperAsync($"delete from ledger.mt_events where seq_id = {removed}");
 
-        var report = await VerifyAsync();
+        // An export carries no Merkle tree of the daemon's: only the stream's chain can tell.
+        var export = await Host.Scenario(s =>
+        {
+            s.Get.Url("/api/ledger/export?format=jsonl");
+            s.WithRequestHeader("Authorization", "Bearer " + AuditorToken);
+        });
+        var offline = new LedgerVerification();
+        using var reader = new StringReader(await export.ReadAsTextAsync());
+        await foreach (var row in LedgerExport.ReadJsonLines(reader))
+        {
+            offline.Check(row);
+        }
 
+        var report = offline.Complete(DateTimeOffset.UtcNow);
         report.First!.Kind.ShouldBe(FindingKind.Removed);
         report.First.Sequence.ShouldBe(following);
         report.First.Detail.ShouldContain("version 2");
     }
 
     [Fact]
+    public async Task a_deleted_event_the_tree_holds_is_named_at_its_own_sequence()
+    {
+        await ReviewAsync(LetterOfIntent);
+        await ReviewAsync(LetterOfIntent, "delayed");
+        await TreeCaughtUpAsync();
+        var removed = await SequenceOfAsync(LetterOfIntent, 2);
+        var following = await SequenceOfAsync(LetterOfIntent, 3);
+        await TamperAsync($"delete from ledger.mt_events where seq_id = {removed}");
+
+        var report = await VerifyAsync();
+
+        report.First!.Kind.ShouldBe(FindingKind.Removed);
+        report.First.Sequence.ShouldBe(removed);
+        report.Findings.ShouldContain(f => f.Sequence == following && f.Detail.Contains("version 2"));
+    }
+
+    [Fact]
     public async Task the_last_event_of_a_stream_deleted_is_caught_by_the_streams_version()
     {
         await ReviewAsync(LetterOfIntent);
+        await TreeCaughtUpAsync();
         await TamperAsync($"delete from ledger.mt_events where stream_id = '{LetterOfIntent}' and version = 2");
 
         var report = await VerifyAsync();
@@ -147,6 +177,7 @@ public sealed class TamperEvidence(LedgerFixture fixture) : AuditTest(fixture)
     public async Task an_event_inserted_in_the_middle_breaks_the_saved_digest()
     {
         var digest = await DigestAsync();
+        await TreeCaughtUpAsync();
         var sequence = await SequenceOfAsync("AST-2024-01", 1);
         await TamperAsync($"""
             update ledger.mt_events set seq_id = seq_id + 1000000 where seq_id > {sequence};

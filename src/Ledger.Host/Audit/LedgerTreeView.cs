@@ -1,0 +1,202 @@
+using System.Data;
+using System.Runtime.CompilerServices;
+using Ledger.Domain.Audit;
+using Ledger.Projections.Audit;
+using Marten;
+using Npgsql;
+
+namespace Ledger.Host.Audit;
+
+/// <summary>
+/// One consistent look at the ledger's Merkle tree, inside a repeatable-read transaction: the part the
+/// async daemon has stored (<see cref="LedgerMerkleTree"/>) and, on top, the events recorded since that
+/// the daemon has not reached yet — taken only up to the point where no earlier sequence can still
+/// appear (the daemon's high-water mark, or an unbroken run of sequences), exactly the events the daemon
+/// will append next, so a digest given now stays a prefix of every later tree. Roots and proofs cost
+/// O(log n) stored nodes plus the events the daemon is behind by.
+/// </summary>
+public sealed class LedgerTreeView : IAsyncDisposable
+{
+    private readonly NpgsqlConnection _connection;
+    private readonly NpgsqlTransaction _transaction;
+    private readonly string _schema;
+    private readonly List<long> _tailSequences = [];
+    private readonly Dictionary<MerkleNode, byte[]> _tailNodes = [];
+
+    private LedgerTreeView(NpgsqlConnection connection, NpgsqlTransaction transaction, string schema)
+    {
+        _connection = connection;
+        _transaction = transaction;
+        _schema = schema;
+    }
+
+    /// <summary>Leaves the daemon has stored (the first <see cref="StoredSize"/> of the tree).</summary>
+    public long StoredSize { get; private set; }
+
+    /// <summary>Leaves in the tree: stored ones and the events recorded since.</summary>
+    public long Size => StoredSize + _tailSequences.Count;
+
+    /// <summary>The sequence of the tree's last leaf; 0 for the empty tree.</summary>
+    public long LastSequence { get; private set; }
+
+    /// <summary>The sequence of the last leaf the daemon stored; 0 when it has stored none.</summary>
+    public long StoredLastSequence { get; private set; }
+
+    /// <summary>Whether the stored tree was set aside because its last leaf is not the event stored at that sequence (the store was reset under it).</summary>
+    public bool StoredTreeStale { get; private set; }
+
+    public static async Task<LedgerTreeView> OpenAsync(IDocumentStore store, CancellationToken ct)
+    {
+        var connection = store.Storage.Database.CreateConnection();
+        try
+        {
+            await connection.OpenAsync(ct);
+            var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+            var view = new LedgerTreeView(connection, transaction, store.Options.Events.DatabaseSchemaName);
+            await view.LoadAsync(ct);
+            return view;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The root of the tree of the first <paramref name="size"/> leaves.</summary>
+    public async Task<byte[]> RootAsync(long size, CancellationToken ct) =>
+        size == 0 ? MerkleTree.EmptyRoot : (await HashesAsync([new MerkleRange(0, size)], ct))[0];
+
+    /// <summary>The Merkle Tree Hash of each range, from stored nodes read in one statement.</summary>
+    public async Task<IReadOnlyList<byte[]>> HashesAsync(IReadOnlyList<MerkleRange> ranges, CancellationToken ct)
+    {
+        var wanted = ranges.SelectMany(MerkleTree.PerfectSubtrees).Distinct().ToList();
+        if (wanted.Any(n => n.CompleteAt > Size))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ranges), "A range reaches past the tree.");
+        }
+
+        var stored = await LedgerMerkleTree.ReadNodesAsync(_connection, _schema, [.. wanted.Where(n => n.CompleteAt <= StoredSize)], ct);
+        byte[] Node(MerkleNode n) => n.CompleteAt <= StoredSize ? stored[n] : _tailNodes[n];
+        return [.. ranges.Select(r => MerkleTree.RangeHash(r, Node))];
+    }
+
+    /// <summary>The leaf index of the event at <paramref name="sequence"/>; null when the tree holds no such event.</summary>
+    public async Task<long?> LeafIndexAsync(long sequence, CancellationToken ct)
+    {
+        if (sequence > StoredLastSequence)
+        {
+            var tail = _tailSequences.BinarySearch(sequence);
+            return tail < 0 ? null : StoredSize + tail;
+        }
+
+        await using var command = Command($"select leaf_index from {_schema}.{LedgerMerkleTree.LeavesTable} where seq_id = @seq");
+        command.Parameters.AddWithValue("seq", sequence);
+        return await command.ExecuteScalarAsync(ct) is long index ? index : null;
+    }
+
+    /// <summary>What the stored tree covers and its root there; null when it is empty or set aside as stale.</summary>
+    public async Task<StoredTreeHead?> StoredHeadAsync(CancellationToken ct) =>
+        StoredSize == 0 ? null : new StoredTreeHead(StoredSize, StoredLastSequence, Convert.ToHexStringLower(await RootAsync(StoredSize, ct)));
+
+    /// <summary>
+    /// Every stored row in global order next to the leaf the stored tree recorded for its sequence (either
+    /// may be missing), in the same snapshot as the tree: what verification reads.
+    /// </summary>
+    public async IAsyncEnumerable<(StoredEvent? Row, TreeLeaf? Leaf)> ScanAsync([EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var command = Command(
+            $"""
+             select e.seq_id, e.stream_id, e.version, e.type, e.timestamp, e.data::text, e.headers ->> '{EventSealing.HashHeader}',
+                    l.leaf_index, l.seq_id, l.event_hash, l.stream_id, l.version
+             from {_schema}.mt_events e
+             full join (select * from {_schema}.{LedgerMerkleTree.LeavesTable} where leaf_index < @stored) l on l.seq_id = e.seq_id
+             order by coalesce(e.seq_id, l.seq_id)
+             """);
+        command.Parameters.AddWithValue("stored", StoredSize);
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
+        while (await reader.ReadAsync(ct))
+        {
+            StoredEvent? row = reader.IsDBNull(0) ? null : new StoredEvent(
+                reader.GetInt64(0),
+                reader.GetString(1),
+                reader.GetInt64(2),
+                reader.GetString(3),
+                new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(4), DateTimeKind.Utc)),
+                reader.GetString(5),
+                reader.IsDBNull(6) ? null : reader.GetString(6));
+            TreeLeaf? leaf = reader.IsDBNull(7) ? null : new TreeLeaf(
+                reader.GetInt64(7), reader.GetInt64(8), Convert.ToHexStringLower(reader.GetFieldValue<byte[]>(9)), reader.GetString(10), reader.GetInt64(11));
+            yield return (row, leaf);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _transaction.DisposeAsync();
+        await _connection.DisposeAsync();
+    }
+
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        // The stored tree's end, checked against the event stored at its last sequence.
+        await using (var head = Command(
+            $"""
+             select l.leaf_index + 1, l.seq_id, l.event_hash, e.headers ->> '{EventSealing.HashHeader}', e.seq_id is not null
+             from {_schema}.{LedgerMerkleTree.LeavesTable} l
+             left join {_schema}.mt_events e on e.seq_id = l.seq_id
+             order by l.leaf_index desc limit 1
+             """))
+        await using (var reader = await head.ExecuteReaderAsync(ct))
+        {
+            if (await reader.ReadAsync(ct))
+            {
+                var matches = reader.GetBoolean(4)
+                              && reader.GetFieldValue<byte[]>(2).AsSpan().SequenceEqual(LedgerMerkleTree.EntryOf(reader.IsDBNull(3) ? null : reader.GetString(3)));
+                (StoredSize, StoredLastSequence, StoredTreeStale) = matches ? (reader.GetInt64(0), reader.GetInt64(1), false) : (0, 0, true);
+            }
+        }
+
+        var frontier = MerkleAccumulator.Frontier(StoredSize);
+        var hashes = await LedgerMerkleTree.ReadNodesAsync(_connection, _schema, frontier, ct);
+        var tree = new MerkleAccumulator(StoredSize, [.. frontier.Select(n => hashes[n])]);
+        LastSequence = StoredLastSequence;
+
+        // The events since, up to where the daemon will certainly find them in this order.
+        await using var tail = Command(
+            $"""
+             select e.seq_id, e.type, e.headers ->> '{EventSealing.HashHeader}',
+                    coalesce((select last_seq_id from {_schema}.mt_event_progression where name = 'HighWaterMark'), 0)
+             from {_schema}.mt_events e where e.seq_id > @after order by e.seq_id
+             """);
+        tail.Parameters.AddWithValue("after", StoredLastSequence);
+        await using var rows = await tail.ExecuteReaderAsync(ct);
+        var completed = new List<(MerkleNode Node, byte[] Hash)>();
+        var previous = StoredLastSequence;
+        while (await rows.ReadAsync(ct))
+        {
+            var sequence = rows.GetInt64(0);
+            if (sequence > rows.GetInt64(3) && sequence != previous + 1)
+            {
+                break; // an earlier sequence may still be committed: stop before the gap
+            }
+
+            previous = sequence;
+            if (rows.GetString(1) == LedgerMerkleTree.FillerType)
+            {
+                continue;
+            }
+
+            tree.Append(MerkleTree.LeafHash(LedgerMerkleTree.EntryOf(rows.IsDBNull(2) ? null : rows.GetString(2))), completed);
+            _tailSequences.Add(sequence);
+            LastSequence = sequence;
+        }
+
+        foreach (var (node, hash) in completed)
+        {
+            _tailNodes[node] = hash;
+        }
+    }
+
+    private NpgsqlCommand Command(string sql) => new(sql, _connection, _transaction);
+}
