@@ -1,5 +1,6 @@
 using JasperFx.Events.Projections;
 using JasperFx.Events.Subscriptions;
+using Ledger.Projections.Audit;
 using Marten;
 using Marten.Events.Projections;
 
@@ -11,7 +12,7 @@ public sealed record ProjectionInfo(string Name, ProjectionLifecycle Lifecycle, 
     public string LifecycleName => Lifecycle == ProjectionLifecycle.Inline ? Freshness.Inline : Freshness.Async;
 }
 
-/// <summary>Every projection the store runs, read from its configuration; a composite counts as its members.</summary>
+/// <summary>Every projection the store runs, read from its configuration (a composite counts as its members), and the Merkle tree's subscription.</summary>
 public sealed class ProjectionCatalog
 {
     public ProjectionCatalog(IDocumentStore store)
@@ -35,6 +36,9 @@ public sealed class ProjectionCatalog
                     source.Lifecycle == ProjectionLifecycle.Async ? source.ShardNames()[0].Identity : null));
             }
         }
+
+        // The ledger's Merkle tree is a subscription, not a projection, but operations watch it the same way.
+        all.Add(new ProjectionInfo(LedgerMerkleTree.SubscriptionName, ProjectionLifecycle.Async, $"{LedgerMerkleTree.SubscriptionName}:All"));
 
         Projections = [.. all.OrderBy(p => p.Lifecycle).ThenBy(p => p.Name, StringComparer.Ordinal)];
     }
