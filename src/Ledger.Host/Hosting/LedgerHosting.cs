@@ -83,6 +83,7 @@ public static class LedgerHosting
         app.MapWolverineEndpoints(opts =>
         {
             opts.MapMartenConcurrencyFailuresToConflict();
+            opts.AddPolicy<LedgerWritePolicy>();
             opts.RejectUnparseableQueryValues = true;
         });
         return app;

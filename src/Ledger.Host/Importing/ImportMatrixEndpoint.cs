@@ -10,7 +10,6 @@ using Ledger.Host.Security;
 using Ledger.Host.Writing;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.RateLimiting;
 using NodaTime.Text;
 using Wolverine.Http;
 
@@ -40,13 +39,10 @@ public static class ImportMatrixEndpoint
     [WolverinePost("/api/imports", OperationId = "importMatrix")]
     [Tags("Imports")]
     [Authorize(Policy = LedgerPolicies.Secretariat)]
-    [EnableRateLimiting(SecurityHosting.WriteRateLimit)]
-    [RequestSizeLimit(WriteLimits.ImportBodyBytes)]
+    [LedgerWrite(WriteBody.Import)]
     [Consumes("application/json", "text/csv")]
     [ProducesResponseType<ImportResult>(StatusCodes.Status200OK)]
-    [ProducesResponseType(StatusCodes.Status400BadRequest)]
     [ProducesResponseType(StatusCodes.Status415UnsupportedMediaType)]
-    [ProducesResponseType(StatusCodes.Status422UnprocessableEntity)]
     public static async Task<IResult> Post(HttpContext http, CommitmentWriter writer, CancellationToken ct, string? meeting = null)
     {
         var mediaType = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();

@@ -35,6 +35,17 @@ public sealed class OpenApiDocument(LedgerFixture fixture) : LedgerTest(fixture)
             {
                 operation.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _).ShouldBeTrue(route[0]);
             }
+
+            if (route[1] == "post")
+            {
+                // Every write documents the refusals any write may give, as problem details.
+                var responses = operation.GetProperty("responses");
+                foreach (var status in new[] { "400", "401", "403", "409", "413", "422", "429" })
+                {
+                    responses.TryGetProperty(status, out var response).ShouldBeTrue($"POST {route[0]} does not document {status}");
+                    response.GetProperty("content").TryGetProperty("application/problem+json", out _).ShouldBeTrue($"POST {route[0]} {status}");
+                }
+            }
         }
 
         document.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer").GetProperty("scheme").GetString().ShouldBe("bearer");

@@ -5,7 +5,6 @@ using Ledger.Host.Security;
 using Ledger.Host.Writing;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.RateLimiting;
 using NodaTime;
 using Wolverine.Http;
 
@@ -31,11 +30,8 @@ public static class PledgeEndpoint
     [WolverinePost("/api/commitments", OperationId = "pledgeCommitment")]
     [Tags("Commitments")]
     [Authorize(Policy = LedgerPolicies.Secretariat)]
-    [EnableRateLimiting(SecurityHosting.WriteRateLimit)]
-    [RequestSizeLimit(WriteLimits.CommandBodyBytes)]
+    [LedgerWrite]
     [ProducesResponseType<WriteResult>(StatusCodes.Status201Created)]
-    [ProducesResponseType(StatusCodes.Status400BadRequest)]
-    [ProducesResponseType(StatusCodes.Status409Conflict)]
     public static Task<IResult> Post(PledgeRequest body, HttpContext http, CommitmentWriter writer, CancellationToken ct)
     {
         if (body.Kind is not { } kind)

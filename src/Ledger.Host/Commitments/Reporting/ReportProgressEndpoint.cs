@@ -6,7 +6,6 @@ using Ledger.Host.Security;
 using Ledger.Host.Writing;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.RateLimiting;
 using NodaTime;
 using Wolverine.Http;
 
@@ -24,14 +23,9 @@ public static class ReportProgressEndpoint
     [WolverinePost("/api/commitments/{code}/progress", OperationId = "reportProgress")]
     [Tags("Commitments")]
     [Authorize(Policy = LedgerPolicies.ReportProgress)]
-    [EnableRateLimiting(SecurityHosting.WriteRateLimit)]
-    [RequestSizeLimit(WriteLimits.CommandBodyBytes)]
+    [LedgerWrite]
     [ProducesResponseType<WriteResult>(StatusCodes.Status200OK)]
-    [ProducesResponseType(StatusCodes.Status400BadRequest)]
-    [ProducesResponseType(StatusCodes.Status403Forbidden)]
     [ProducesResponseType(StatusCodes.Status404NotFound)]
-    [ProducesResponseType(StatusCodes.Status409Conflict)]
-    [ProducesResponseType(StatusCodes.Status422UnprocessableEntity)]
     public static Task<IResult> Post(string code, ProgressRequest body, HttpContext http, CommitmentWriter writer, CancellationToken ct)
     {
         if (body.Status is not { } status)

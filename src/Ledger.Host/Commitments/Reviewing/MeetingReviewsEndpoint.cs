@@ -3,7 +3,6 @@ using Ledger.Host.Security;
 using Ledger.Host.Writing;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.RateLimiting;
 using Wolverine.Http;
 
 namespace Ledger.Host.Commitments.Reviewing;
@@ -26,12 +25,8 @@ public static class MeetingReviewsEndpoint
     [WolverinePost("/api/meetings/{code}/reviews", OperationId = "recordMeetingReviews")]
     [Tags("Meetings")]
     [Authorize(Policy = LedgerPolicies.Secretariat)]
-    [EnableRateLimiting(SecurityHosting.WriteRateLimit)]
-    [RequestSizeLimit(WriteLimits.BatchBodyBytes)]
+    [LedgerWrite(WriteBody.Batch)]
     [ProducesResponseType<BatchResult>(StatusCodes.Status200OK)]
-    [ProducesResponseType(StatusCodes.Status400BadRequest)]
-    [ProducesResponseType(StatusCodes.Status409Conflict)]
-    [ProducesResponseType(StatusCodes.Status422UnprocessableEntity)]
     public static Task<IResult> Post(string code, BatchReviewRequest body, HttpContext http, CommitmentWriter writer, CancellationToken ct)
     {
         if (body.Reviews is not { Count: > 0 } reviews)

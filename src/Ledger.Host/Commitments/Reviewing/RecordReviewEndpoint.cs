@@ -5,7 +5,6 @@ using Ledger.Host.Security;
 using Ledger.Host.Writing;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.RateLimiting;
 using NodaTime;
 using Wolverine.Http;
 
@@ -41,13 +40,9 @@ public static class RecordReviewEndpoint
     [WolverinePost("/api/commitments/{code}/reviews", OperationId = "recordReviewDecision")]
     [Tags("Commitments")]
     [Authorize(Policy = LedgerPolicies.Secretariat)]
-    [EnableRateLimiting(SecurityHosting.WriteRateLimit)]
-    [RequestSizeLimit(WriteLimits.CommandBodyBytes)]
+    [LedgerWrite]
     [ProducesResponseType<WriteResult>(StatusCodes.Status200OK)]
-    [ProducesResponseType(StatusCodes.Status400BadRequest)]
     [ProducesResponseType(StatusCodes.Status404NotFound)]
-    [ProducesResponseType(StatusCodes.Status409Conflict)]
-    [ProducesResponseType(StatusCodes.Status422UnprocessableEntity)]
     public static Task<IResult> Post(string code, ReviewRequest body, HttpContext http, CommitmentWriter writer, CancellationToken ct)
     {
         var (command, problem) = body.ToCommand();

@@ -3,7 +3,6 @@ using Ledger.Host.Security;
 using Ledger.Host.Writing;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.RateLimiting;
 using NodaTime;
 using Wolverine.Http;
 
@@ -16,13 +15,9 @@ public static class WithdrawEndpoint
     [WolverinePost("/api/commitments/{code}/withdrawal", OperationId = "withdrawCommitment")]
     [Tags("Commitments")]
     [Authorize(Policy = LedgerPolicies.Secretariat)]
-    [EnableRateLimiting(SecurityHosting.WriteRateLimit)]
-    [RequestSizeLimit(WriteLimits.CommandBodyBytes)]
+    [LedgerWrite]
     [ProducesResponseType<WriteResult>(StatusCodes.Status200OK)]
-    [ProducesResponseType(StatusCodes.Status400BadRequest)]
     [ProducesResponseType(StatusCodes.Status404NotFound)]
-    [ProducesResponseType(StatusCodes.Status409Conflict)]
-    [ProducesResponseType(StatusCodes.Status422UnprocessableEntity)]
     public static Task<IResult> Post(string code, WithdrawalRequest body, HttpContext http, CommitmentWriter writer, CancellationToken ct)
     {
         var command = new WithdrawCommitment(body.Reason!, body.EffectiveOn);
