@@ -49,4 +49,19 @@ public sealed partial record Commitment(
     public Commitment Apply(CommitmentWithdrawn e) => this with { Status = CommitmentStatus.Withdrawn };
 
     public Commitment Apply(CommitmentCarriedForward e) => this with { Status = CommitmentStatus.CarriedForward };
+
+    /// <summary>
+    /// The commitment after one more of its events, by the same Apply methods the event store folds with:
+    /// what a decision's events will make of the state, known before they are stored.
+    /// </summary>
+    /// <exception cref="ArgumentException">The event is not one of a commitment's stream.</exception>
+    public Commitment Then(object e) => e switch
+    {
+        CommitmentAmended x => Apply(x),
+        ProgressReported x => Apply(x),
+        CommitmentWithdrawn x => Apply(x),
+        CommitmentCarriedForward x => Apply(x),
+        ReviewDecisionRecorded => this, // a review decision is history only; it changes no state
+        _ => throw new ArgumentException($"{e.GetType().Name} is not an event of a commitment's stream.", nameof(e)),
+    };
 }

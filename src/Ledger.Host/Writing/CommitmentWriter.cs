@@ -288,18 +288,9 @@ public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOption
 
     private static WriteResult Result(Commitment current, Decision decision, Instant now)
     {
-        var after = decision.Events.Aggregate(current, Evolve);
+        var after = decision.Events.Aggregate(current, (state, e) => state.Then(e));
         return new WriteResult(current.Code, current.Version + decision.Events.Count, after.Status, EventNames(decision), now);
     }
-
-    private static Commitment Evolve(Commitment state, object e) => e switch
-    {
-        CommitmentAmended x => state.Apply(x),
-        ProgressReported x => state.Apply(x),
-        CommitmentWithdrawn x => state.Apply(x),
-        CommitmentCarriedForward x => state.Apply(x),
-        _ => state,
-    };
 
     private static string[] EventNames(Decision decision) =>
         [.. decision.Events.Select(e => LedgerStore.EventTypeNames[e.GetType()])];

@@ -47,6 +47,14 @@ public class CommitmentLifecycleTests
     }
 
     [Fact]
+    public void An_event_of_another_stream_is_not_applied_to_a_commitment()
+    {
+        var current = Given.CommitmentIn(Agreed);
+
+        Should.Throw<ArgumentException>(() => current.Then("not an event"));
+    }
+
+    [Fact]
     public void The_expected_table_covers_every_status_in_both_directions()
     {
         var all = Enum.GetValues<CommitmentStatus>();
