@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text.Json;
 using Ledger.Domain.Commitments;
 using Ledger.Domain.Commitments.Pledging;
 using Ledger.Domain.Common;
@@ -28,6 +29,8 @@ public delegate Decision Decide(Commitment current, ReferenceCatalog catalog, Ac
 /// </summary>
 public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOptions<IdempotencyOptions> idempotency)
 {
+    private const string JsonContentType = "application/json; charset=utf-8";
+
     /// <summary>Appends the decided events to an existing commitment.</summary>
     public async Task<IResult> AppendAsync(
         HttpContext http, string code, long? expectedVersion, Decide decide, CancellationToken ct,
@@ -65,7 +68,7 @@ public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOption
 
             stream.AppendMany(decision.Events);
             var result = Result(current, decision, now);
-            return await CommitAsync(http, session, result, ct) ?? Ok(result);
+            return await CommitAsync(http, session, new Answer(StatusCodes.Status200OK, result, Version: result.Version), ct);
         }
         catch (ConcurrencyException)
         {
@@ -90,7 +93,7 @@ public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOption
         var result = new WriteResult(pledged.Code, decision.Events.Count, pledged.Status, EventNames(decision), now);
         try
         {
-            return await CommitAsync(http, session, result, ct) ?? Created(result);
+            return await CommitAsync(http, session, new Answer(StatusCodes.Status201Created, result, $"/api/commitments/{result.Code}", result.Version), ct);
         }
         catch (ExistingStreamIdCollisionException)
         {
@@ -147,7 +150,7 @@ public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOption
             }
 
             var batch = new BatchResult(meeting, results);
-            return await CommitAsync(http, session, null, ct) ?? Results.Json(batch, ApiJson.Options);
+            return await CommitAsync(http, session, new Answer(StatusCodes.Status200OK, batch), ct);
         }
         catch (ConcurrencyException e)
         {
@@ -225,7 +228,7 @@ public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOption
 
         try
         {
-            return await CommitAsync(http, session, null, ct) ?? Results.Json(report, ApiJson.Options);
+            return await CommitAsync(http, session, new Answer(StatusCodes.Status200OK, report), ct);
         }
         catch (ExistingStreamIdCollisionException e)
         {
@@ -243,9 +246,16 @@ public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOption
         return session;
     }
 
-    /// <summary>Commits, with the idempotency record in the same transaction. Null when committed.</summary>
-    private async Task<IResult?> CommitAsync(HttpContext http, IDocumentSession session, WriteResult? result, CancellationToken ct)
+    /// <summary>
+    /// Commits, with the idempotency record and the answer it will replay in the same transaction, so a
+    /// retry always gets exactly this answer, even if the host stops right after the commit. Returns the answer,
+    /// or a 409 when another request with the same key committed first.
+    /// </summary>
+    private async Task<IResult> CommitAsync(HttpContext http, IDocumentSession session, Answer answer, CancellationToken ct)
     {
+        var response = new StoredResponse(
+            answer.StatusCode, JsonContentType, answer.Location, answer.Version is { } version ? $"\"{version}\"" : null,
+            JsonSerializer.Serialize(answer.Body, answer.Body.GetType(), ApiJson.Options));
         var feature = http.Features.Get<IdempotencyFeature>();
         if (feature is not null)
         {
@@ -259,6 +269,7 @@ public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOption
                 RequestHash = feature.RequestHash,
                 RecordedAt = now,
                 ExpiresAtUnixSeconds = (now + Duration.FromTimeSpan(retention)).ToUnixTimeSeconds(),
+                Response = response,
             });
         }
 
@@ -273,17 +284,7 @@ public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOption
                 $"A request with Idempotency-Key '{feature?.Key}' was recorded concurrently; retry to get its answer.");
         }
 
-        if (feature is not null)
-        {
-            feature.Committed = true;
-        }
-
-        if (result is not null)
-        {
-            http.Response.Headers.ETag = $"\"{result.Version}\"";
-        }
-
-        return null;
+        return new StoredAnswer(response);
     }
 
     private static WriteResult Result(Commitment current, Decision decision, Instant now)
@@ -295,26 +296,12 @@ public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOption
     private static string[] EventNames(Decision decision) =>
         [.. decision.Events.Select(e => LedgerStore.EventTypeNames[e.GetType()])];
 
-    private static IResult Ok(WriteResult result) => Results.Json(result, ApiJson.Options);
-
-    private static IResult Created(WriteResult result) =>
-        Results.Json(result, ApiJson.Options, statusCode: StatusCodes.Status201Created) is var json
-            ? new CreatedJson(json, $"/api/commitments/{result.Code}")
-            : json;
-
     private static IResult StaleVersion(string code, long? expected) => Problems.Conflict(
         "Stale version",
         expected is { } v
             ? $"Commitment {code} is no longer at version {v}: someone else recorded a change. Read it again (its ETag is the current version) and retry."
             : $"Commitment {code} changed while this request was being decided; nothing was recorded. Retry.");
 
-    /// <summary>A JSON 201 with a Location header.</summary>
-    private sealed class CreatedJson(IResult inner, string location) : IResult
-    {
-        public Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.Headers.Location = location;
-            return inner.ExecuteAsync(httpContext);
-        }
-    }
+    /// <summary>What a committed write answers: status, JSON body, and where it applies the new version or resource.</summary>
+    private sealed record Answer(int StatusCode, object Body, string? Location = null, long? Version = null);
 }

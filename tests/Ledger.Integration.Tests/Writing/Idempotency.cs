@@ -1,4 +1,5 @@
 using Ledger.Integration.Tests.Support;
+using Marten;
 using Shouldly;
 
 namespace Ledger.Integration.Tests.Writing;
@@ -21,6 +22,20 @@ public sealed class Idempotency(LedgerFixture fixture) : WriteTest(fixture)
         retry.Header("ETag").ShouldBe(first.Header("ETag"));
         retry.Header("Idempotent-Replayed").ShouldBe("true");
         (await Host.StreamLengthAsync(LetterOfIntent)).ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task the_answer_is_committed_with_the_events_and_the_key()
+    {
+        var first = await Host.PostAsync($"/api/commitments/{LetterOfIntent}/reviews", OnTrack, Secretariat, Key("atomic-1"));
+
+        // The key's record, read straight from the database, already holds the answer that was sent.
+        await using var session = Store.QuerySession();
+        var record = (await session.Query<Ledger.Host.Writing.Idempotency.IdempotentRequest>().ToListAsync()).Single(r => r.Key == "atomic-1");
+        record.Response.ShouldNotBeNull();
+        record.Response.Body.ShouldBe(first.Body);
+        record.Response.StatusCode.ShouldBe(200);
+        record.Response.ETag.ShouldBe(first.Header("ETag"));
     }
 
     [Fact]

@@ -10,7 +10,4 @@ public sealed class IdempotencyFeature(string id, string key, string user, strin
     public string User { get; } = user;
 
     public string RequestHash { get; } = requestHash;
-
-    /// <summary>True once the writer committed events together with this key.</summary>
-    public bool Committed { get; set; }
 }

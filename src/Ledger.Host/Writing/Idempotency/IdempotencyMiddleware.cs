@@ -52,29 +52,9 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
             }
         }
 
-        var feature = new IdempotencyFeature(id, key, user, requestHash);
-        context.Features.Set(feature);
-
-        // Keep the response so it can be stored for retries once the write has committed.
-        var original = context.Response.Body;
-        await using var buffer = new MemoryStream();
-        context.Response.Body = buffer;
-        try
-        {
-            await next(context);
-        }
-        finally
-        {
-            context.Response.Body = original;
-        }
-
-        if (feature.Committed)
-        {
-            await RememberAsync(store, id, context, buffer.ToArray());
-        }
-
-        buffer.Position = 0;
-        await buffer.CopyToAsync(original, context.RequestAborted);
+        // The writer records the key, with the answer a retry will get, in the same transaction as the events.
+        context.Features.Set(new IdempotencyFeature(id, key, user, requestHash));
+        await next(context);
     }
 
     private static async Task AnswerRetryAsync(HttpContext context, IdempotentRequest earlier, string requestHash)
@@ -93,46 +73,13 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
         if (earlier.Response is not { } response)
         {
             await Problems.Conflict(
-                    "Request still being recorded",
-                    $"A request with Idempotency-Key '{earlier.Key}' has been recorded and its answer is not stored yet; retry in a moment.")
+                    "Request recorded without its answer",
+                    $"A request with Idempotency-Key '{earlier.Key}' was recorded without its answer; use a new key to repeat it.")
                 .ExecuteAsync(context);
             return;
         }
 
-        context.Response.StatusCode = response.StatusCode;
-        context.Response.ContentType = response.ContentType;
-        if (response.Location is not null)
-        {
-            context.Response.Headers.Location = response.Location;
-        }
-
-        if (response.ETag is not null)
-        {
-            context.Response.Headers.ETag = response.ETag;
-        }
-
-        context.Response.Headers[ReplayedHeader] = "true";
-        await context.Response.WriteAsync(response.Body, context.RequestAborted);
-    }
-
-    private static async Task RememberAsync(IDocumentStore store, string id, HttpContext context, byte[] body)
-    {
-        await using var session = store.LightweightSession();
-        var stored = await session.LoadAsync<IdempotentRequest>(id, CancellationToken.None);
-        if (stored is null)
-        {
-            return;
-        }
-
-        var response = context.Response;
-        stored.Response = new StoredResponse(
-            response.StatusCode,
-            response.ContentType,
-            response.Headers.Location.ToString() is { Length: > 0 } location ? location : null,
-            response.Headers.ETag.ToString() is { Length: > 0 } etag ? etag : null,
-            Encoding.UTF8.GetString(body));
-        session.Store(stored);
-        await session.SaveChangesAsync(CancellationToken.None);
+        await new StoredAnswer(response, replayed: true).ExecuteAsync(context);
     }
 
     private static async Task<string> HashRequestAsync(HttpRequest request)

@@ -4,8 +4,8 @@ namespace Ledger.Host.Writing.Idempotency;
 
 /// <summary>
 /// One write made with an <c>Idempotency-Key</c>. The record is inserted in the same transaction as
-/// the write's events, so a key can never record twice, even when two retries race; the response is
-/// attached right after, and a retry with the same key and body gets exactly that response back.
+/// the write's events, together with the answer, so a key can never record twice, even when two retries
+/// race, and a retry with the same key and body gets exactly that answer back, even after a crash.
 /// <see cref="Id"/> hashes the caller and the key, so one caller cannot block another's key.
 /// </summary>
 public sealed class IdempotentRequest
