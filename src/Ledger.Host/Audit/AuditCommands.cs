@@ -84,6 +84,14 @@ public sealed class VerifyInput : NetCoreInput
     [Description("Verify a JSON Lines export instead of the database (offline: no database needed)")]
     [FlagAlias("export", 'e')]
     public string? ExportFlag { get; set; }
+
+    [Description("Check an inclusion or consistency proof (JSON from /api/ledger/proofs/...) against the saved --digest, offline: no database needed")]
+    [FlagAlias("proof", 'p')]
+    public string? ProofFlag { get; set; }
+
+    [Description("With an inclusion --proof: the event's chain hash (from its history), so the leaf is computed here instead of taken from the proof")]
+    [FlagAlias("event-hash")]
+    public string? EventHashFlag { get; set; }
 }
 
 [Description("Recompute every hash chain and the Merkle root from the stored rows; name the first altered, removed, reordered or inserted event", Name = "verify")]
@@ -96,6 +104,11 @@ public sealed class VerifyCommand : JasperFxAsyncCommand<VerifyInput>
         {
             saved = JsonSerializer.Deserialize<LedgerDigest>(await File.ReadAllTextAsync(input.DigestFlag), ApiJson.Options)
                     ?? throw new InvalidDataException($"{input.DigestFlag} holds no digest.");
+        }
+
+        if (input.ProofFlag is not null)
+        {
+            return await CheckProofAsync(input, saved);
         }
 
         VerificationReport report = null!;
@@ -149,5 +162,24 @@ public sealed class VerifyCommand : JasperFxAsyncCommand<VerifyInput>
         }
 
         return false;
+    }
+
+    /// <summary>Checks a proof file against the saved digest: no host, no database.</summary>
+    private static async Task<bool> CheckProofAsync(VerifyInput input, LedgerDigest? saved)
+    {
+        if (saved is null)
+        {
+            AnsiConsole.MarkupLine("[red]A proof is checked against a saved digest:[/] give it with --digest FILE.");
+            return false;
+        }
+
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(input.ProofFlag!));
+        var verdict = document.RootElement.TryGetProperty("fromSize", out _)
+            ? LedgerProofs.CheckConsistency(saved, document.RootElement.Deserialize<ConsistencyProof>(ApiJson.Options)!)
+            : LedgerProofs.CheckInclusion(saved, document.RootElement.Deserialize<InclusionProof>(ApiJson.Options)!, input.EventHashFlag);
+        AnsiConsole.MarkupLine(verdict.Holds
+            ? $"[green]Proved:[/] {Markup.Escape(verdict.Explanation)}"
+            : $"[red]Not proved:[/] {Markup.Escape(verdict.Explanation)}");
+        return verdict.Holds;
     }
 }

@@ -4,10 +4,6 @@ using NodaTime;
 
 namespace Ledger.Host.Audit;
 
-public sealed record InclusionProof(long Sequence, long LeafIndex, long TreeSize, string LeafHash, IReadOnlyList<string> Proof, string RootHash);
-
-public sealed record ConsistencyProof(long FromSize, long ToSize, string FromRoot, string ToRoot, IReadOnlyList<string> Proof);
-
 /// <summary>Tamper evidence over the stored rows: the digest, verification, and Merkle proofs.</summary>
 public sealed class LedgerAudit(IDocumentStore store, RawEvents raw, IClock clock)
 {
