@@ -113,7 +113,7 @@ public sealed class LedgerMerkleTree : SubscriptionBase
 
     /// <summary>
     /// The tree as stored for the events up to <paramref name="floor"/>, ready to append to. Refuses to go on
-    /// when the stored tree does not reach the last ledger event at or below the floor: appending then
+    /// when the stored tree falls short of the last ledger event at or below the floor: appending then
     /// would leave a hole in the tree.
     /// </summary>
     private static async Task<(MerkleAccumulator Tree, bool StoredBeyondFloor)> ResumeAsync(
@@ -135,7 +135,9 @@ public sealed class LedgerMerkleTree : SubscriptionBase
             (size, storedSequence, lastEvent, beyond) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetBoolean(3));
         }
 
-        if (storedSequence != lastEvent)
+        // Events at or below the floor that the tree does not reach would be a hole in it: stop loudly.
+        // (The opposite, a stored leaf whose row is gone, is tampering with the events; verify names it.)
+        if (storedSequence < lastEvent)
         {
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
                 $"The stored Merkle tree ends at sequence {storedSequence}, but the ledger's last event at or below {floor} is {lastEvent}: rebuild the {SubscriptionName} subscription."));

@@ -4,6 +4,7 @@ using Ledger.Domain.Importing;
 using Ledger.Host.Audit;
 using Ledger.Host.Importing;
 using Marten;
+using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime.Testing;
 
@@ -61,12 +62,41 @@ public abstract class LedgerTest(LedgerFixture fixture) : IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
-        // Events are immutable; clearing them between tests is the explicit maintenance path.
-        await EventImmutability.WithoutProtectionAsync(Store, () => Host.ResetAllMartenDataAsync());
+        // Let the async daemon finish the previous test's pages first: a page still being written when
+        // the data is cleared would come back as a stale read model in this test.
+        await QuiesceDaemonAsync();
+
+        // Events are immutable; clearing them between tests is the explicit maintenance path. Clearing
+        // races the daemon's own writes now and then; PostgreSQL then picks a deadlock victim: try again.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await EventImmutability.WithoutProtectionAsync(Store, () => Host.ResetAllMartenDataAsync());
+                break;
+            }
+            catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.DeadlockDetected && attempt < 5)
+            {
+                await Task.Delay(100 * attempt);
+            }
+        }
+
         fixture.Clock.Reset(LedgerHost.Start);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
+
+    private async Task QuiesceDaemonAsync()
+    {
+        try
+        {
+            await Host.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(15));
+        }
+        catch (TimeoutException)
+        {
+            // A previous test may have left a shard stopped on purpose (tampered rows): the reset restarts it.
+        }
+    }
 
     /// <summary>Imports the meetings' data the ledger ships, as the seed at start-up does.</summary>
     protected async Task<ImportReport> ImportShippedDataAsync()
