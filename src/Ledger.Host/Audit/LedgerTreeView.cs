@@ -117,14 +117,7 @@ public sealed class LedgerTreeView : IAsyncDisposable
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
         while (await reader.ReadAsync(ct))
         {
-            StoredEvent? row = reader.IsDBNull(0) ? null : new StoredEvent(
-                reader.GetInt64(0),
-                reader.GetString(1),
-                reader.GetInt64(2),
-                reader.GetString(3),
-                new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(4), DateTimeKind.Utc)),
-                reader.GetString(5),
-                reader.IsDBNull(6) ? null : reader.GetString(6));
+            var row = reader.IsDBNull(0) ? null : RawEvents.StoredEventAt(reader);
             TreeLeaf? leaf = reader.IsDBNull(7) ? null : new TreeLeaf(
                 reader.GetInt64(7), reader.GetInt64(8), Convert.ToHexStringLower(reader.GetFieldValue<byte[]>(9)), reader.GetString(10), reader.GetInt64(11));
             yield return (row, leaf);

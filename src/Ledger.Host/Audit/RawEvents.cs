@@ -41,19 +41,25 @@ public sealed class RawEvents(IDocumentStore store)
         while (await reader.ReadAsync(ct))
         {
             yield return new RawEvent(
-                new StoredEvent(
-                    reader.GetInt64(0),
-                    reader.GetString(1),
-                    reader.GetInt64(2),
-                    reader.GetString(3),
-                    new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(4), DateTimeKind.Utc)),
-                    reader.GetString(5),
-                    reader.IsDBNull(6) ? null : reader.GetString(6)),
+                StoredEventAt(reader),
                 reader.IsDBNull(7) ? null : reader.GetString(7),
                 reader.IsDBNull(8) ? null : reader.GetString(8),
                 reader.IsDBNull(9) ? null : reader.GetString(9));
         }
     }
+
+    /// <summary>
+    /// The stored event in the first seven columns of <paramref name="reader"/>: seq_id, stream_id, version,
+    /// type, timestamp, data as text and the hash header, in that order.
+    /// </summary>
+    public static StoredEvent StoredEventAt(NpgsqlDataReader reader) => new(
+        reader.GetInt64(0),
+        reader.GetString(1),
+        reader.GetInt64(2),
+        reader.GetString(3),
+        new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(4), DateTimeKind.Utc)),
+        reader.GetString(5),
+        reader.IsDBNull(6) ? null : reader.GetString(6));
 
     /// <summary>Every stream with the version the streams table says it has reached.</summary>
     public async Task<IReadOnlyList<(string Stream, long Version)>> StreamVersionsAsync(CancellationToken ct)
