@@ -101,28 +101,64 @@ public sealed class LedgerTreeView : IAsyncDisposable
 
     /// <summary>
     /// Every stored row in global order next to the leaf the stored tree recorded for its sequence (either
-    /// may be missing), in the same snapshot as the tree: what verification reads.
+    /// may be missing), in the same snapshot as the tree: what verification reads. One ordered merge join
+    /// of the events with the leaves, in the events' own order (no sort); leaves whose row is gone — only
+    /// ever there after tampering — are found first by an anti-join and put in their places.
     /// </summary>
     public async IAsyncEnumerable<(StoredEvent? Row, TreeLeaf? Leaf)> ScanAsync([EnumeratorCancellation] CancellationToken ct)
     {
+        var orphans = new Queue<TreeLeaf>();
+        await using (var missing = Command(
+            $"""
+             select l.leaf_index, l.seq_id, l.event_hash, l.stream_id, l.version
+             from {_schema}.{LedgerMerkleTree.LeavesTable} l
+             where l.leaf_index < @stored and not exists (select 1 from {_schema}.mt_events e where e.seq_id = l.seq_id)
+             order by l.seq_id
+             """))
+        {
+            missing.Parameters.AddWithValue("stored", StoredSize);
+            await using var reader = await missing.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                orphans.Enqueue(LeafAt(reader, 0));
+            }
+        }
+
         await using var command = Command(
             $"""
              select e.seq_id, e.stream_id, e.version, e.type, e.timestamp, e.data::text, e.headers ->> '{EventSealing.HashHeader}',
                     l.leaf_index, l.seq_id, l.event_hash, l.stream_id, l.version
              from {_schema}.mt_events e
-             full join (select * from {_schema}.{LedgerMerkleTree.LeavesTable} where leaf_index < @stored) l on l.seq_id = e.seq_id
-             order by coalesce(e.seq_id, l.seq_id)
+             left join {_schema}.{LedgerMerkleTree.LeavesTable} l on l.seq_id = e.seq_id and l.leaf_index < @stored
+             order by e.seq_id
              """);
         command.Parameters.AddWithValue("stored", StoredSize);
-        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
-        while (await reader.ReadAsync(ct))
+        await using (var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct))
         {
-            var row = reader.IsDBNull(0) ? null : RawEvents.StoredEventAt(reader);
-            TreeLeaf? leaf = reader.IsDBNull(7) ? null : new TreeLeaf(
-                reader.GetInt64(7), reader.GetInt64(8), Convert.ToHexStringLower(reader.GetFieldValue<byte[]>(9)), reader.GetString(10), reader.GetInt64(11));
-            yield return (row, leaf);
+            while (await reader.ReadAsync(ct))
+            {
+                var row = RawEvents.StoredEventAt(reader);
+                while (orphans.Count > 0 && orphans.Peek().Sequence < row.Sequence)
+                {
+                    yield return (null, orphans.Dequeue());
+                }
+
+                yield return (row, reader.IsDBNull(7) ? null : LeafAt(reader, 7));
+            }
+        }
+
+        while (orphans.Count > 0)
+        {
+            yield return (null, orphans.Dequeue());
         }
     }
+
+    private static TreeLeaf LeafAt(NpgsqlDataReader reader, int first) => new(
+        reader.GetInt64(first),
+        reader.GetInt64(first + 1),
+        Convert.ToHexStringLower(reader.GetFieldValue<byte[]>(first + 2)),
+        reader.GetString(first + 3),
+        reader.GetInt64(first + 4));
 
     public async ValueTask DisposeAsync()
     {

@@ -46,8 +46,7 @@ public sealed class EventSealing : DocumentSessionListenerBase
 
                 e.Timestamp = EventHash.ToStoredPrecision(recorded.RecordedAt.ToDateTimeOffset());
                 e.UserName = recorded.RecordedBy.User;
-                var data = CanonicalJson.Canonicalize(serializer.ToJson(e.Data));
-                var hash = EventHash.Compute(previous, key, version, LedgerStore.EventTypeNames[e.Data.GetType()], e.Timestamp, data);
+                var hash = EventHash.ComputeFromStoredData(previous, key, version, LedgerStore.EventTypeNames[e.Data.GetType()], e.Timestamp, serializer.ToJson(e.Data));
                 e.SetHeader(HashHeader, hash);
                 previous = hash;
             }
