@@ -1,0 +1,67 @@
+using Npgsql;
+
+namespace Ledger.Bench.Harness;
+
+/// <summary>
+/// A fresh database per phase on the run's own cluster, owned by the application's role, as the
+/// ledger's own database is: the write phase and the read phase never see each other's events, so the
+/// ledger sizes the reads are measured at are exactly the ones generated for them.
+/// </summary>
+internal static class BenchDatabase
+{
+    /// <summary>Creates (or recreates) <paramref name="name"/> and returns the application role's connection string to it.</summary>
+    public static async Task<string> CreateAsync(BenchOptions options, string name, CancellationToken ct)
+    {
+        var app = new NpgsqlConnectionStringBuilder(options.AppConnection);
+        await using (var connection = new NpgsqlConnection(options.AdminConnection))
+        {
+            await connection.OpenAsync(ct);
+            await Execute(connection, $"drop database if exists \"{name}\" with (force)", ct);
+            await Execute(connection, $"create database \"{name}\" owner \"{app.Username}\"", ct);
+        }
+
+        app.Database = name;
+        return app.ConnectionString;
+    }
+
+    /// <summary>The server's version, for the report.</summary>
+    public static async Task<string> ServerVersionAsync(BenchOptions options, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(options.AdminConnection);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand("select version()", connection);
+        return (string)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>Settings that decide whether a commit is durable, for the report: the ceiling is only meaningful with them on.</summary>
+    public static async Task<string> DurabilityAsync(BenchOptions options, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(options.AdminConnection);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(
+            "select string_agg(name || '=' || setting, ', ' order by name) from pg_settings " +
+            "where name in ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_sync_method', 'shared_buffers', 'max_connections')",
+            connection);
+        return (string)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>
+    /// Puts a freshly generated ledger at rest, as a running ledger's autovacuum and checkpoints keep
+    /// it: vacuumed and analyzed (hint bits set, visibility map built, statistics current), then a
+    /// checkpoint, so neither lands in the middle of a measurement.
+    /// </summary>
+    public static async Task SettleAsync(BenchOptions options, string name, CancellationToken ct)
+    {
+        var admin = new NpgsqlConnectionStringBuilder(options.AdminConnection) { Database = name, CommandTimeout = 0 };
+        await using var connection = new NpgsqlConnection(admin.ConnectionString);
+        await connection.OpenAsync(ct);
+        await Execute(connection, "vacuum (analyze)", ct);
+        await Execute(connection, "checkpoint", ct);
+    }
+
+    private static async Task Execute(NpgsqlConnection connection, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+}

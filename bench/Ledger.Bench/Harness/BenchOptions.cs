@@ -1,0 +1,104 @@
+using System.Globalization;
+
+namespace Ledger.Bench.Harness;
+
+/// <summary>
+/// What one run measures and for how long. A full run repeats every write measurement in several
+/// rounds, each next to its own ceiling, because absolute rates on a shared machine drift from minute
+/// to minute; a quick run does everything once, briefly, to show that the harness works.
+/// </summary>
+internal sealed record BenchOptions
+{
+    /// <summary>Concurrent writers and HTTP clients: the product's targets are stated at 16.</summary>
+    public const int Writers = 16;
+
+    /// <summary>Events in the stream whose state is read as of an instant (the target names a 1,000-event stream).</summary>
+    public const int EventsPerStream = 1_000;
+
+    public bool Quick { get; init; }
+
+    /// <summary>Events in the larger of the two ledgers the reads are measured on; the smaller one has a tenth.</summary>
+    public long Events { get; init; }
+
+    /// <summary>The markdown file the result table is written to.</summary>
+    public required string Output { get; init; }
+
+    /// <summary>The host's build output (<c>Ledger.Host.dll</c>), run as a separate process.</summary>
+    public required string HostDll { get; init; }
+
+    /// <summary>A folder for the hosts' logs.</summary>
+    public required string Work { get; init; }
+
+    /// <summary>The application role's connection string to the cluster (its database is replaced per phase).</summary>
+    public required string AppConnection { get; init; }
+
+    /// <summary>The superuser's connection string: creates the databases the phases run on.</summary>
+    public required string AdminConnection { get; init; }
+
+    public int Rounds => Quick ? 1 : 3;
+
+    public TimeSpan Warmup => TimeSpan.FromSeconds(Quick ? 2 : 3);
+
+    public TimeSpan Duration => TimeSpan.FromSeconds(Quick ? 4 : 10);
+
+    /// <summary>How often a whole-ledger read (raw scan, board, verification) is repeated; the median is reported.</summary>
+    public int ScanRepeats => Quick ? 2 : 5;
+
+    /// <summary>Sequential requests for a commitment's state as of an instant, after as many again to warm up.</summary>
+    public int StateRequests => Quick ? 60 : 400;
+
+    public long SmallEvents => Events / 10;
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var quick = false;
+        long? events = null;
+        string? output = null;
+        string? host = null;
+        string? work = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--quick":
+                    quick = true;
+                    break;
+                case "--events":
+                    events = long.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n
+                        : throw new ArgumentException("--events needs a whole number");
+                    break;
+                case "--out":
+                    output = Value();
+                    break;
+                case "--host-dll":
+                    host = Value();
+                    break;
+                case "--work":
+                    work = Value();
+                    break;
+                default:
+                    throw new ArgumentException($"unknown option {args[i]}; use --quick, --events N, --out FILE, --host-dll FILE, --work DIR");
+            }
+        }
+
+        var total = events ?? (quick ? 20_000 : 1_000_000);
+        if (total < 10L * EventsPerStream)
+        {
+            throw new ArgumentException($"--events must be at least {10 * EventsPerStream}: the smaller ledger holds a tenth of it, in {EventsPerStream}-event streams");
+        }
+
+        return new BenchOptions
+        {
+            Quick = quick,
+            Events = total,
+            Output = output ?? throw new ArgumentException("--out FILE is required"),
+            HostDll = host ?? throw new ArgumentException("--host-dll FILE is required"),
+            Work = work ?? Path.GetTempPath(),
+            AppConnection = Environment.GetEnvironmentVariable("ConnectionStrings__Ledger")
+                            ?? throw new ArgumentException("ConnectionStrings__Ledger is not set: run bench/run.sh"),
+            AdminConnection = Environment.GetEnvironmentVariable("LEDGER_ADMIN_CONNECTION")
+                              ?? throw new ArgumentException("LEDGER_ADMIN_CONNECTION is not set: run bench/run.sh"),
+        };
+    }
+}

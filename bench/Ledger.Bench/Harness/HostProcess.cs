@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Ledger.Bench.Harness;
+
+/// <summary>
+/// The ledger's host as it is deployed: its own process, Kestrel on a loopback port, the Production
+/// environment, the application's database role. The harness talks to it over real HTTP, so a
+/// measured request pays for sockets, HTTP parsing and the whole ASP.NET Core pipeline, and the host's
+/// garbage collector and thread pool are not shared with the load generator.
+/// </summary>
+internal sealed class HostProcess : IAsyncDisposable
+{
+    /// <summary>
+    /// Writes per caller per minute. The product's default (120) exists to protect it from one runaway
+    /// client; a throughput benchmark with 16 clients would only measure the 429s.
+    /// </summary>
+    public const string UnlimitedWritesPerMinute = "1000000000";
+
+    private readonly Process _process;
+    private readonly StreamWriter _log;
+
+    private HostProcess(Process process, StreamWriter log, Uri address)
+    {
+        _process = process;
+        _log = log;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    /// <summary>Starts the host on <paramref name="connectionString"/> and waits until <c>/health</c> answers 200.</summary>
+    public static async Task<HostProcess> StartAsync(BenchOptions options, string connectionString, string signingKey, string name, CancellationToken ct)
+    {
+        var port = FreePort();
+        var address = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"));
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(options.HostDll))!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.GetFullPath(options.HostDll));
+        start.Environment["ASPNETCORE_URLS"] = address.ToString();
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ConnectionStrings__Ledger"] = connectionString;
+        start.Environment["Ledger__Auth__SigningKey"] = signingKey;
+        start.Environment["Ledger__RateLimits__WritesPerMinute"] = UnlimitedWritesPerMinute;
+
+        var log = new StreamWriter(Path.Combine(options.Work, $"host-{name}.log"), append: true) { AutoFlush = true };
+        var process = Process.Start(start) ?? throw new InvalidOperationException("the host process did not start");
+        process.OutputDataReceived += (_, e) => Append(log, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(log, e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var host = new HostProcess(process, log, address);
+        try
+        {
+            await host.WaitUntilHealthyAsync(TimeSpan.FromMinutes(3), ct);
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Stops the host as an operator would (SIGTERM), so it leaves the cluster's node table tidy.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)])
+                              ?? throw new InvalidOperationException("kill did not start"))
+            {
+                await term.WaitForExitAsync();
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+        }
+
+        _process.Dispose();
+        await _log.DisposeAsync();
+    }
+
+    private async Task WaitUntilHealthyAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        using var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(10) };
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < timeout)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"the host exited with code {_process.ExitCode}; see {LogName}");
+            }
+
+            try
+            {
+                using var response = await client.GetAsync(new Uri("/health", UriKind.Relative), ct);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+            {
+                // Starting slowly.
+            }
+
+            await Task.Delay(250, ct);
+        }
+
+        throw new TimeoutException($"the host did not become healthy within {timeout.TotalSeconds:0} s; see {LogName}");
+    }
+
+    private string LogName => ((FileStream)_log.BaseStream).Name;
+
+    private static void Append(StreamWriter log, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (log)
+        {
+            log.WriteLine(line);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,36 @@
+using JasperFx;
+using Ledger.Projections;
+using Marten;
+
+namespace Ledger.Bench.Harness;
+
+/// <summary>
+/// A Marten store with the ledger's own configuration (<see cref="LedgerStore.ConfigureLedger"/>: stream
+/// identity, stable event names, the EventSealing hash-chain listener, inline and async projections),
+/// opened by the harness itself where the measure is the store rather than the HTTP host: appends,
+/// generating the synthetic ledgers, rebuilding projections, verifying.
+/// </summary>
+internal static class LedgerStores
+{
+    /// <summary>The schema already exists (the host applied it at start): the harness never changes it.</summary>
+    public static DocumentStore Open(string connectionString)
+    {
+        // Marten prints to the console that a store without the async daemon will not run its async
+        // projections. True and intended: the host's daemon runs them, or the harness rebuilds them.
+        var console = Console.Out;
+        Console.SetOut(TextWriter.Null);
+        try
+        {
+            return DocumentStore.For(opts =>
+            {
+                opts.Connection(connectionString);
+                opts.ConfigureLedger();
+                opts.AutoCreateSchemaObjects = AutoCreate.None;
+            });
+        }
+        finally
+        {
+            Console.SetOut(console);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using Ledger.Bench.Harness;
+using Ledger.Domain.Commitments;
+using Ledger.Domain.Common;
+using Marten;
+using NodaTime;
+
+namespace Ledger.Bench.Writing;
+
+/// <summary>
+/// Marten appends with the ledger's store configuration: one review decision per transaction, by 16
+/// writers, each in a lightweight session stamped with a correlation id, causation id, user and
+/// request header as the host's writer stamps its sessions. Each commit runs the EventSealing listener
+/// (reads the stream's last hash, canonicalizes and hashes the event) and the inline projections
+/// (the commitment's read model), in one transaction. No HTTP, no decision: the store's own cost.
+/// </summary>
+internal static class MartenAppends
+{
+    public static Task<LoadResult> RunAsync(IDocumentStore store, WriterCommitments commitments, BenchOptions options, CancellationToken ct)
+    {
+        var turns = new long[BenchOptions.Writers];
+        var nextReview = SystemClock.Instance.GetCurrentInstant().InUtc().Date.PlusYears(1);
+        return LoadTest.RunAsync(BenchOptions.Writers, options.Warmup, options.Duration, async (w, token) =>
+        {
+            var code = commitments.Code(w, turns[w]++);
+            var by = new Actor($"bench.marten.{w}", "UN");
+            await using var session = store.LightweightSession();
+            session.CorrelationId = Guid.NewGuid().ToString("N");
+            session.CausationId = session.CorrelationId;
+            session.LastModifiedBy = by.User;
+            session.SetHeader("request", $"POST /api/commitments/{code}/reviews");
+            session.Events.Append(code, new ReviewDecisionRecorded(
+                code, "AST-2024", ReviewRating.OnTrack, ReviewOutcome.Continue, Sample.Remarks, nextReview, by,
+                SystemClock.Instance.GetCurrentInstant()));
+            await session.SaveChangesAsync(token);
+            return null;
+        }, ct);
+    }
+}

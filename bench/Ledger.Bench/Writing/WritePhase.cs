@@ -1,0 +1,130 @@
+using System.Globalization;
+using Ledger.Bench.Ceiling;
+using Ledger.Bench.Harness;
+using Ledger.Bench.Results;
+using Ledger.Host.Security;
+using Microsoft.Extensions.Options;
+using NodaTime;
+
+namespace Ledger.Bench.Writing;
+
+/// <summary>
+/// The write targets, each measured in rounds right next to the ceiling it is compared with: a round
+/// runs the raw INSERT ceiling, then the measure, for the same time with the same 16 writers; every
+/// table value is the median over the rounds, with each round listed in the details.
+/// <list type="number">
+/// <item>With no host running: raw INSERT, then Marten appends (the harness's own store with the
+/// ledger's configuration), so the store's measure does not share the cores with a daemon.</item>
+/// <item>With the host running (as deployed: its async daemon projects the dashboards from the events
+/// as they arrive): raw INSERT, then HTTP review decisions, then the same with idempotency keys. Before
+/// each measurement the harness waits until the daemon has caught up with the previous one.</item>
+/// </list>
+/// </summary>
+internal static class WritePhase
+{
+    private const string Database = "bench_writes";
+    private static readonly TimeSpan SettleTimeout = TimeSpan.FromMinutes(5);
+
+    public static async Task RunAsync(BenchOptions options, string signingKey, Report report, CancellationToken ct)
+    {
+        Say.Step($"write phase: database {Database}; the host applies the schema and seeds the shipped data");
+        var connection = await BenchDatabase.CreateAsync(options, Database, ct);
+        await using (await HostProcess.StartAsync(options, connection, signingKey, Database, ct))
+        {
+            Say.Progress("schema applied, shipped data seeded");
+        }
+
+        using var store = LedgerStores.Open(connection);
+        var payload = Sample.StoredJson(store);
+        var martenCommitments = await WriterCommitments.PledgeAsync(store, 10, ct);
+        var httpCommitments = await WriterCommitments.PledgeAsync(store, 40, ct);
+        Say.Progress($"pledged {2 * BenchOptions.Writers * WriterCommitments.PerWriter:N0} commitments for the writers ({WriterCommitments.PerWriter} each)");
+
+        var rawNextToMarten = new List<LoadResult>();
+        var marten = new List<LoadResult>();
+        for (var round = 1; round <= options.Rounds; round++)
+        {
+            var raw = await Measure($"round {round}/{options.Rounds}: raw INSERT ceiling, {BenchOptions.Writers} writers",
+                () => RawInsert.RunAsync(connection, payload, options, ct));
+            var appends = await Measure($"round {round}/{options.Rounds}: Marten appends, {BenchOptions.Writers} writers",
+                () => MartenAppends.RunAsync(store, martenCommitments, options, ct));
+            rawNextToMarten.Add(raw);
+            marten.Add(appends);
+            report.Detail($"round {round}: {Line("raw INSERT", raw)}; {Line("Marten append", appends)} → {Report.Times(appends.PerSecond / raw.PerSecond)}");
+        }
+
+        var rawNextToHttp = new List<LoadResult>();
+        var reviews = new List<LoadResult>();
+        var idempotent = new List<LoadResult>();
+        Say.Step("starting the host for the HTTP writes");
+        await using (var host = await HostProcess.StartAsync(options, connection, signingKey, Database, ct))
+        {
+            var issuer = new TokenIssuer(Options.Create(new AuthOptions { SigningKey = signingKey }), SystemClock.Instance);
+            using var client = new HttpReviews(host.Address, issuer, httpCommitments);
+            var versions = await httpCommitments.VersionsAsync(connection, ct);
+            await client.WarmUpAsync(versions, ct);
+            for (var round = 1; round <= options.Rounds; round++)
+            {
+                await ProjectionProgress.SettleAsync(connection, SettleTimeout, ct);
+                var raw = await Measure($"round {round}/{options.Rounds}: raw INSERT ceiling, {BenchOptions.Writers} writers",
+                    () => RawInsert.RunAsync(connection, payload, options, ct));
+                await ProjectionProgress.SettleAsync(connection, SettleTimeout, ct);
+                var plain = await Measure($"round {round}/{options.Rounds}: HTTP review decisions, {BenchOptions.Writers} clients",
+                    () => client.RunAsync(versions, withIdempotencyKey: false, options, ct));
+                await ProjectionProgress.SettleAsync(connection, SettleTimeout, ct);
+                var keyed = await Measure($"round {round}/{options.Rounds}: HTTP review decisions with Idempotency-Key, {BenchOptions.Writers} clients",
+                    () => client.RunAsync(versions, withIdempotencyKey: true, options, ct));
+                rawNextToHttp.Add(raw);
+                reviews.Add(plain);
+                idempotent.Add(keyed);
+                report.Detail($"round {round}: {Line("raw INSERT", raw)}; {Line("HTTP review", plain)} → {Report.Times(plain.PerSecond / raw.PerSecond)}; "
+                              + $"{Line("with Idempotency-Key", keyed)} → {Report.Times(keyed.PerSecond / raw.PerSecond)}");
+            }
+        }
+
+        var allRaw = rawNextToMarten.Concat(rawNextToHttp).ToList();
+        report.Ceiling($"Raw single-row durable INSERT, {BenchOptions.Writers} writers", RateAndLatency(allRaw, "rows"));
+
+        var martenCeiling = Median(rawNextToMarten);
+        report.RateAtLeast($"Marten append (ledger store: hash chain, inline projections), {BenchOptions.Writers} writers, 1 event per transaction",
+            Median(marten), RateAndLatency(marten, "events"), martenCeiling, Report.Rate(martenCeiling, "rows"), 0.8);
+
+        var httpCeiling = Median(rawNextToHttp);
+        var valid = reviews.All(r => r.Refused == 0);
+        report.RateAtLeast($"HTTP review decision end to end (JWT, If-Match, hash chain, inline projection), {BenchOptions.Writers} clients",
+            Median(reviews), RateAndLatency(reviews, "requests"), httpCeiling, Report.Rate(httpCeiling, "rows"), 0.5, valid);
+        var p99 = Pooled(reviews, 99);
+        report.MillisecondsAtMost($"HTTP review decision p99 latency, {BenchOptions.Writers} clients", p99, Report.Ms(p99), 15, valid);
+        report.RateInfo($"HTTP review decision with an Idempotency-Key (its answer stored in a second transaction), {BenchOptions.Writers} clients",
+            Median(idempotent), RateAndLatency(idempotent, "requests"), httpCeiling, Report.Rate(httpCeiling, "rows"), idempotent.All(r => r.Refused == 0));
+
+        foreach (var refused in reviews.Concat(idempotent).Where(r => r.Refused > 0))
+        {
+            report.Detail($"the host refused {refused.Refused:N0} review decision(s) it should have accepted; first: {refused.FirstRefusal}");
+        }
+    }
+
+    private static async Task<LoadResult> Measure(string what, Func<Task<LoadResult>> run)
+    {
+        Say.Step(what);
+        var result = await run();
+        var refused = result.Refused > 0
+            ? string.Create(CultureInfo.InvariantCulture, $", {result.Refused:N0} refused: {result.FirstRefusal}")
+            : string.Empty;
+        Say.Progress(string.Create(CultureInfo.InvariantCulture,
+            $"{result.PerSecond:N0}/s, p50 {Report.Ms(result.P50)}, p99 {Report.Ms(result.P99)}{refused}"));
+        return result;
+    }
+
+    private static double Median(IEnumerable<LoadResult> runs) => Statistics.Median(runs.Select(r => r.PerSecond));
+
+    /// <summary>A latency percentile over every operation of every round.</summary>
+    private static double Pooled(IEnumerable<LoadResult> runs, double percentile) =>
+        Statistics.Percentile(runs.SelectMany(r => r.LatenciesMs).Order().ToList(), percentile);
+
+    private static string RateAndLatency(IReadOnlyList<LoadResult> runs, string unit) =>
+        $"{Report.Rate(Median(runs), unit)} (p50 {Report.Ms(Pooled(runs, 50))}, p99 {Report.Ms(Pooled(runs, 99))})";
+
+    private static string Line(string what, LoadResult result) => string.Create(CultureInfo.InvariantCulture,
+        $"{what} {result.PerSecond:N0}/s (p50 {Report.Ms(result.P50)}, p99 {Report.Ms(result.P99)})");
+}

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Measure the ledger's speed targets as ratios to the raw PostgreSQL ceiling of the same run.
+#
+#   bench/run.sh                  full run (about 15 minutes with the default 1,000,000 events)
+#   bench/run.sh --quick          smoke run: every measure once, briefly, on 20,000 events
+#   bench/run.sh --events N       the larger ledger's size (the smaller one has a tenth)
+#   bench/run.sh --out FILE       where the markdown table goes (default bench/results/<time>.md)
+#
+# Starts a throwaway PostgreSQL cluster with the server's durable defaults (fsync,
+# synchronous_commit and full_page_writes on) in a temporary folder, builds the
+# harness and the host in Release, runs the harness and removes the cluster. Exits
+# non-zero only when something went wrong, not when a target is missed.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+repo=$(pwd)
+# shellcheck source=scripts/postgres.sh
+source scripts/postgres.sh
+
+usage() {
+  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+}
+
+args=()
+out=""
+while (($# > 0)); do
+  case $1 in
+    --quick) args+=(--quick) ;;
+    --events)
+      [[ $# -ge 2 && $2 =~ ^[0-9]+$ ]] || ledger_die "--events needs a whole number"
+      args+=(--events "$2")
+      shift
+      ;;
+    --out)
+      [[ $# -ge 2 ]] || ledger_die "--out needs a file name"
+      out=$2
+      shift
+      ;;
+    -h | --help)
+      usage
+      exit 0
+      ;;
+    *) ledger_die "unknown option $1 (see bench/run.sh --help)" ;;
+  esac
+  shift
+done
+if [[ -z $out ]]; then
+  out=$repo/bench/results/$(date -u +%Y%m%dT%H%M%SZ).md
+fi
+case $out in /*) ;; *) out=$PWD/$out ;; esac
+
+work=""
+# shellcheck disable=SC2317 # called from the EXIT trap
+cleanup() {
+  if [[ -n $work ]]; then
+    ledger_pg_stop "$work/data" || true
+    rm -rf -- "$work"
+  fi
+}
+
+ledger_require_dotnet
+ledger_ensure_postgres
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+work=$(mktemp -d /tmp/ledger-bench.XXXXXX)
+chmod 755 "$work" # the postgres user must traverse it when run as root
+port=$(ledger_free_port)
+# Durable: no fsync=off and friends (compare test.sh). More connections than the default 100
+# only because the raw writers, the store's writers and the host's pools meet on one server.
+LEDGER_PG_OPTIONS="-c max_connections=200" ledger_pg_start "$work/data" "$port"
+
+ledger_info "building the harness and the host (Release)"
+dotnet build bench/Ledger.Bench -c Release -v q -nologo
+
+rc=0
+dotnet bench/Ledger.Bench/bin/Release/net10.0/Ledger.Bench.dll "${args[@]}" \
+  --out "$out" --host-dll "$repo/src/Ledger.Host/bin/Release/net10.0/Ledger.Host.dll" --work "$work" || rc=$?
+if ((rc != 0)); then
+  for log in "$work"/host-*.log; do
+    [[ -f $log ]] || continue
+    echo "--- last lines of $(basename "$log")" >&2
+    tail -n 20 -- "$log" >&2
+  done
+fi
+exit "$rc"
