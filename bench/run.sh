@@ -12,7 +12,7 @@
 # non-zero only when something went wrong, not when a target is missed.
 set -euo pipefail
 
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
 repo=$(pwd)
 # shellcheck source=scripts/postgres.sh
 source scripts/postgres.sh
@@ -75,8 +75,8 @@ ledger_info "building the harness and the host (Release)"
 dotnet build bench/Ledger.Bench -c Release -v q -nologo
 
 rc=0
-dotnet bench/Ledger.Bench/bin/Release/net10.0/Ledger.Bench.dll "${args[@]}" \
-  --out "$out" --host-dll "$repo/src/Ledger.Host/bin/Release/net10.0/Ledger.Host.dll" --work "$work" || rc=$?
+LEDGER_BENCH_HOST_DLL=$repo/src/Ledger.Host/bin/Release/net10.0/Ledger.Host.dll \
+  dotnet bench/Ledger.Bench/bin/Release/net10.0/Ledger.Bench.dll "${args[@]}" --out "$out" --work "$work" || rc=$?
 if ((rc != 0)); then
   for log in "$work"/host-*.log; do
     [[ -f $log ]] || continue

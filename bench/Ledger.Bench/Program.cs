@@ -46,8 +46,17 @@ report.Context("Load average at start", Machine.LoadAverage());
 
 // The hosts sign and check tokens with a key of this run only; the harness mints its clients' tokens with it.
 var signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-await WritePhase.RunAsync(options, signingKey, report, ct);
-await ReadPhase.RunAsync(options, signingKey, report, ct);
+try
+{
+    var meter = await CpuMeter.ForClusterAsync(options.AdminConnection, ct);
+    await WritePhase.RunAsync(options, signingKey, meter, report, ct);
+    await ReadPhase.RunAsync(options, signingKey, meter, report, ct);
+}
+catch (OperationCanceledException) when (ct.IsCancellationRequested)
+{
+    await Console.Error.WriteLineAsync("error: interrupted; no results written");
+    return 130;
+}
 report.Context("Load average at end", Machine.LoadAverage());
 
 var directory = Path.GetDirectoryName(Path.GetFullPath(options.Output));

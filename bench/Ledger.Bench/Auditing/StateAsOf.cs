@@ -20,7 +20,7 @@ internal static class StateAsOf
     public const int Streams = 8;
 
     public static async Task<LoadResult> RunAsync(
-        Uri host, string auditorToken, string connectionString, int streams, int requests, CancellationToken ct)
+        Uri host, string auditorToken, string connectionString, int streams, int requests, CpuMeter meter, CancellationToken ct)
     {
         var urls = new List<Uri>();
         await using (var connection = new NpgsqlConnection(connectionString))
@@ -59,6 +59,6 @@ internal static class StateAsOf
             }
         }
 
-        return await LoadTest.RunCountAsync(requests, Ask, ct);
+        return await LoadTest.RunCountAsync(requests, meter, Ask, ct);
     }
 }

@@ -16,7 +16,7 @@ internal static class RawInsert
     private const string Table = "bench.raw_insert";
 
     public static async Task<LoadResult> RunAsync(
-        string connectionString, string payload, BenchOptions options, CancellationToken ct)
+        string connectionString, string payload, BenchOptions options, CpuMeter meter, CancellationToken ct)
     {
         await using var source = NpgsqlDataSource.Create(connectionString);
         await using (var create = source.CreateCommand(
@@ -44,7 +44,7 @@ internal static class RawInsert
             }
 
             var counters = new long[BenchOptions.Writers];
-            return await LoadTest.RunAsync(BenchOptions.Writers, options.Warmup, options.Duration, async (w, token) =>
+            return await LoadTest.RunAsync(BenchOptions.Writers, options.Warmup, options.Duration, meter, async (w, token) =>
             {
                 var command = commands[w];
                 command.Parameters[0].Value = $"raw-{w}-{counters[w]++ % 256}";

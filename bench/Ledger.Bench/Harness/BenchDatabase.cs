@@ -39,7 +39,7 @@ internal static class BenchDatabase
         await using var connection = new NpgsqlConnection(options.AdminConnection);
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand(
-            "select string_agg(name || '=' || setting, ', ' order by name) from pg_settings " +
+            "select string_agg(name || '=' || current_setting(name), ', ' order by name) from pg_settings " +
             "where name in ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_sync_method', 'shared_buffers', 'max_connections')",
             connection);
         return (string)(await command.ExecuteScalarAsync(ct))!;

@@ -23,7 +23,11 @@ internal sealed record BenchOptions
     /// <summary>The markdown file the result table is written to.</summary>
     public required string Output { get; init; }
 
-    /// <summary>The host's build output (<c>Ledger.Host.dll</c>), run as a separate process.</summary>
+    /// <summary>
+    /// The host's build output (<c>Ledger.Host.dll</c>), run as a separate process. Read from the
+    /// environment (<c>LEDGER_BENCH_HOST_DLL</c>) rather than the command line, so that stopping stray
+    /// hosts by name (<c>pkill -f Ledger.Host</c>) does not stop the harness with them.
+    /// </summary>
     public required string HostDll { get; init; }
 
     /// <summary>A folder for the hosts' logs.</summary>
@@ -54,7 +58,6 @@ internal sealed record BenchOptions
         var quick = false;
         long? events = null;
         string? output = null;
-        string? host = null;
         string? work = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -71,14 +74,11 @@ internal sealed record BenchOptions
                 case "--out":
                     output = Value();
                     break;
-                case "--host-dll":
-                    host = Value();
-                    break;
                 case "--work":
                     work = Value();
                     break;
                 default:
-                    throw new ArgumentException($"unknown option {args[i]}; use --quick, --events N, --out FILE, --host-dll FILE, --work DIR");
+                    throw new ArgumentException($"unknown option {args[i]}; use --quick, --events N, --out FILE, --work DIR");
             }
         }
 
@@ -93,7 +93,8 @@ internal sealed record BenchOptions
             Quick = quick,
             Events = total,
             Output = output ?? throw new ArgumentException("--out FILE is required"),
-            HostDll = host ?? throw new ArgumentException("--host-dll FILE is required"),
+            HostDll = Environment.GetEnvironmentVariable("LEDGER_BENCH_HOST_DLL")
+                      ?? throw new ArgumentException("LEDGER_BENCH_HOST_DLL is not set: run bench/run.sh"),
             Work = work ?? Path.GetTempPath(),
             AppConnection = Environment.GetEnvironmentVariable("ConnectionStrings__Ledger")
                             ?? throw new ArgumentException("ConnectionStrings__Ledger is not set: run bench/run.sh"),

@@ -21,6 +21,7 @@ internal sealed class HostProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly StreamWriter _log;
+    private volatile bool _stopping;
 
     private HostProcess(Process process, StreamWriter log, Uri address)
     {
@@ -30,6 +31,9 @@ internal sealed class HostProcess : IAsyncDisposable
     }
 
     public Uri Address { get; }
+
+    /// <summary>The host's process, whose CPU the harness counts as the host's.</summary>
+    public Process Process => _process;
 
     /// <summary>Starts the host on <paramref name="connectionString"/> and waits until <c>/health</c> answers 200.</summary>
     public static async Task<HostProcess> StartAsync(BenchOptions options, string connectionString, string signingKey, string name, CancellationToken ct)
@@ -58,6 +62,14 @@ internal sealed class HostProcess : IAsyncDisposable
         process.BeginErrorReadLine();
 
         var host = new HostProcess(process, log, address);
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) =>
+        {
+            if (!host._stopping)
+            {
+                Say.Progress($"error: the host process exited while in use (code {process.ExitCode}); see {host.LogName}");
+            }
+        };
         try
         {
             await host.WaitUntilHealthyAsync(TimeSpan.FromMinutes(3), ct);
@@ -73,6 +85,7 @@ internal sealed class HostProcess : IAsyncDisposable
     /// <summary>Stops the host as an operator would (SIGTERM), so it leaves the cluster's node table tidy.</summary>
     public async ValueTask DisposeAsync()
     {
+        _stopping = true;
         if (!_process.HasExited)
         {
             using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)])

@@ -6,7 +6,7 @@ namespace Ledger.Bench.Harness;
 /// What a closed-loop load run saw in its measurement window: operations completed per second and the
 /// latency of each, and the operations the product refused (which a valid run has none of).
 /// </summary>
-internal sealed record LoadResult(long Completed, long Refused, string? FirstRefusal, TimeSpan Window, IReadOnlyList<double> LatenciesMs)
+internal sealed record LoadResult(long Completed, long Refused, string? FirstRefusal, TimeSpan Window, IReadOnlyList<double> LatenciesMs, CpuUse Cpu)
 {
     public double PerSecond => Completed / Window.TotalSeconds;
 
@@ -26,7 +26,8 @@ internal static class LoadTest
     /// <summary>One operation by worker <c>w</c>: null when it succeeded, otherwise why it was refused.</summary>
     public delegate Task<string?> Operation(int worker, CancellationToken ct);
 
-    public static async Task<LoadResult> RunAsync(int workers, TimeSpan warmup, TimeSpan window, Operation operation, CancellationToken ct)
+    public static async Task<LoadResult> RunAsync(
+        int workers, TimeSpan warmup, TimeSpan window, CpuMeter meter, Operation operation, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         var from = warmup.Ticks * Stopwatch.Frequency / TimeSpan.TicksPerSecond;
@@ -60,15 +61,25 @@ internal static class LoadTest
             }
         }
 
+        async Task<CpuUse> MeterWindow()
+        {
+            await Task.Delay(warmup, ct);
+            var start = meter.Read();
+            await Task.Delay(window, ct);
+            return meter.Since(start);
+        }
+
+        var cpu = MeterWindow();
         await Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(() => Work(w), ct)));
         var all = latencies.SelectMany(l => l).Order().ToList();
-        return new LoadResult(all.Count, refused.Sum(), firstRefusal, window, all);
+        return new LoadResult(all.Count, refused.Sum(), firstRefusal, window, all, await cpu);
     }
 
     /// <summary>Runs <paramref name="count"/> operations one after the other (one client waiting for each answer), all timed.</summary>
-    public static async Task<LoadResult> RunCountAsync(int count, Operation operation, CancellationToken ct)
+    public static async Task<LoadResult> RunCountAsync(int count, CpuMeter meter, Operation operation, CancellationToken ct)
     {
         var latencies = new List<double>(count);
+        var cpu = meter.Read();
         long refused = 0;
         string? firstRefusal = null;
         var clock = Stopwatch.StartNew();
@@ -88,6 +99,6 @@ internal static class LoadTest
             }
         }
 
-        return new LoadResult(latencies.Count, refused, firstRefusal, clock.Elapsed, [.. latencies.Order()]);
+        return new LoadResult(latencies.Count, refused, firstRefusal, clock.Elapsed, [.. latencies.Order()], meter.Since(cpu));
     }
 }

@@ -30,7 +30,7 @@ internal static class ReadPhase
         string Name, long Events, double ScanRowsPerSecond, double ScanMs, TimeSpan Dashboards, TimeSpan Activity,
         double VerifyEventsPerSecond, LoadResult State, double BoardMs);
 
-    public static async Task RunAsync(BenchOptions options, string signingKey, Report report, CancellationToken ct)
+    public static async Task RunAsync(BenchOptions options, string signingKey, CpuMeter meter, Report report, CancellationToken ct)
     {
         Say.Step($"read phase: database {Database}; the host applies the schema and seeds the shipped data");
         var connection = await BenchDatabase.CreateAsync(options, Database, ct);
@@ -48,11 +48,11 @@ internal static class ReadPhase
 
         Say.Step($"generating the smaller ledger: {smallStreams:N0} commitments of {BenchOptions.EventsPerStream:N0} events");
         await ledger.GrowAsync(0, smallStreams, ct);
-        var small = await MeasureAsync("smaller", options, store, connection, signingKey, auditor, report, ct);
+        var small = await MeasureAsync("smaller", options, store, connection, signingKey, auditor, meter, report, ct);
 
         Say.Step($"growing it to the larger ledger: {bigStreams - smallStreams:N0} more commitments of {BenchOptions.EventsPerStream:N0} events");
         await ledger.GrowAsync(smallStreams, bigStreams, ct);
-        var big = await MeasureAsync("larger", options, store, connection, signingKey, auditor, report, ct);
+        var big = await MeasureAsync("larger", options, store, connection, signingKey, auditor, meter, report, ct);
 
         foreach (var size in new[] { small, big })
         {
@@ -99,63 +99,77 @@ internal static class ReadPhase
     }
 
     private static async Task<AtSize> MeasureAsync(
-        string name, BenchOptions options, DocumentStore store, string connection, string signingKey, string auditor, Report report, CancellationToken ct)
+        string name, BenchOptions options, DocumentStore store, string connection, string signingKey, string auditor,
+        CpuMeter meter, Report report, CancellationToken ct)
     {
         Say.Step($"{name} ledger: vacuum, analyze, checkpoint");
         await BenchDatabase.SettleAsync(options, Database, ct);
         var scans = new List<ScanResult>();
+        var rebuilds = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
         await RawOrderedRead.RunAsync(connection, ct);
+        var cpu = meter.Read();
         for (var i = 0; i < options.ScanRepeats; i++)
         {
             scans.Add(await Scan(connection, ct));
         }
 
-        Say.Step($"{name} ledger: rebuilding {DashboardProjections.CompositeName}");
-        var dashboards = await Rebuild.RunAsync(store, connection, DashboardProjections.CompositeName, ct);
-        Say.Progress($"{dashboards.TotalSeconds:0.0} s");
-        Say.Step($"{name} ledger: rebuilding {DashboardProjections.ActivityName}");
-        var activity = await Rebuild.RunAsync(store, connection, DashboardProjections.ActivityName, ct);
-        Say.Progress($"{activity.TotalSeconds:0.0} s");
         var events = scans[0].Rows;
-        report.Detail(string.Create(CultureInfo.InvariantCulture,
-            $"{name} ledger ({events:N0} events): rebuild {DashboardProjections.CompositeName} {dashboards.TotalSeconds:0.0} s, {DashboardProjections.ActivityName} {activity.TotalSeconds:0.0} s"));
+        report.Detail($"{name} ledger ({events:N0} events): raw scans: {meter.Since(cpu).PerOperation(events * options.ScanRepeats / 1000.0, "1,000 rows")}");
+
+        foreach (var projection in new[] { DashboardProjections.CompositeName, DashboardProjections.ActivityName })
+        {
+            Say.Step($"{name} ledger: rebuilding {projection}");
+            cpu = meter.Read();
+            var elapsed = await Rebuild.RunAsync(store, connection, projection, ct);
+            Say.Progress($"{elapsed.TotalSeconds:0.0} s");
+            report.Detail(string.Create(CultureInfo.InvariantCulture,
+                $"{name} ledger: rebuild {projection} {elapsed.TotalSeconds:0.0} s; {meter.Since(cpu).PerOperation(events / 1000.0, "1,000 events")}"));
+            rebuilds[projection] = elapsed;
+        }
 
         var verifications = new List<double>();
         for (var i = 0; i < Math.Max(1, options.ScanRepeats - 2); i++)
         {
             Say.Step($"{name} ledger: verifying ({i + 1})");
+            cpu = meter.Read();
             var (checkedEvents, elapsed) = await Verification.RunAsync(store, ct);
+            var use = meter.Since(cpu);
             verifications.Add(checkedEvents / elapsed.TotalSeconds);
             Say.Progress($"{checkedEvents:N0} events in {elapsed.TotalSeconds:0.0} s");
             report.Detail(string.Create(CultureInfo.InvariantCulture,
-                $"{name} ledger: verification {i + 1}: {checkedEvents:N0} events in {elapsed.TotalSeconds:0.00} s"));
+                $"{name} ledger: verification {i + 1}: {checkedEvents:N0} events in {elapsed.TotalSeconds:0.00} s; {use.PerOperation(checkedEvents / 1000.0, "1,000 events")}"));
             scans.Add(await Scan(connection, ct));
         }
 
         Say.Step($"{name} ledger: starting the host");
         await using var host = await HostProcess.StartAsync(options, connection, signingKey, Database, ct);
+        meter.Host = host.Process;
         Say.Step($"{name} ledger: a commitment's state as of an instant, {options.StateRequests} requests after as many to warm up");
         var state = await StateAsOf.RunAsync(
-            host.Address, auditor, connection, (int)(options.SmallEvents / BenchOptions.EventsPerStream), options.StateRequests, ct);
+            host.Address, auditor, connection, (int)(options.SmallEvents / BenchOptions.EventsPerStream), options.StateRequests, meter, ct);
         Say.Progress($"p50 {Report.Ms(state.P50)}, p99 {Report.Ms(state.P99)}");
 
         Say.Step($"{name} ledger: the board as of an instant, alternating with raw scans");
         using var board = await BoardAsOf.ForLastEventAsync(host.Address, connection, ct);
         await board.RunAsync(ct);
         var boards = new List<double>();
+        CpuUse? lastBoard = null;
         for (var i = 0; i < options.ScanRepeats; i++)
         {
             scans.Add(await Scan(connection, ct));
+            cpu = meter.Read();
             var elapsed = await board.RunAsync(ct);
+            lastBoard = meter.Since(cpu);
             boards.Add(elapsed.TotalMilliseconds);
             Say.Progress($"board {Report.Ms(elapsed.TotalMilliseconds)}");
         }
 
+        meter.Host = null;
         report.Detail($"{name} ledger: raw scans {string.Join(", ", scans.Select(s => Report.Ms(s.Elapsed.TotalMilliseconds)))}");
-        report.Detail($"{name} ledger: boards as of an instant {string.Join(", ", boards.Select(Report.Ms))}");
-        report.Detail($"{name} ledger: state as of an instant, {state.Completed} requests: p50 {Report.Ms(state.P50)}, p99 {Report.Ms(state.P99)}, max {Report.Ms(state.LatenciesMs[^1])}");
+        report.Detail($"{name} ledger: boards as of an instant {string.Join(", ", boards.Select(Report.Ms))}; last one: {lastBoard?.PerOperation(events / 1000.0, "1,000 events")}");
+        report.Detail($"{name} ledger: state as of an instant, {state.Completed} requests: p50 {Report.Ms(state.P50)}, p99 {Report.Ms(state.P99)}, max {Report.Ms(state.LatenciesMs[^1])}; {state.Cpu.PerOperation(state.Completed, "request")}");
         return new AtSize(name, events, Statistics.Median(scans.Select(s => s.RowsPerSecond)), Statistics.Median(scans.Select(s => s.Elapsed.TotalMilliseconds)),
-            dashboards, activity, Statistics.Median(verifications), state, Statistics.Median(boards));
+            rebuilds[DashboardProjections.CompositeName], rebuilds[DashboardProjections.ActivityName], Statistics.Median(verifications), state, Statistics.Median(boards));
     }
 
     private static async Task<ScanResult> Scan(string connection, CancellationToken ct)

@@ -57,10 +57,11 @@ internal sealed class HttpReviews : IDisposable
         }
     }
 
-    public Task<LoadResult> RunAsync(Dictionary<string, long> versions, bool withIdempotencyKey, BenchOptions options, CancellationToken ct)
+    public Task<LoadResult> RunAsync(
+        Dictionary<string, long> versions, bool withIdempotencyKey, BenchOptions options, CpuMeter meter, CancellationToken ct)
     {
         var turns = new long[BenchOptions.Writers];
-        return LoadTest.RunAsync(BenchOptions.Writers, options.Warmup, options.Duration,
+        return LoadTest.RunAsync(BenchOptions.Writers, options.Warmup, options.Duration, meter,
             (w, token) => PostAsync(w, turns, versions, withIdempotencyKey, token), ct);
     }
 

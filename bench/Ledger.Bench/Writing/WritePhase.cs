@@ -25,7 +25,7 @@ internal static class WritePhase
     private const string Database = "bench_writes";
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromMinutes(5);
 
-    public static async Task RunAsync(BenchOptions options, string signingKey, Report report, CancellationToken ct)
+    public static async Task RunAsync(BenchOptions options, string signingKey, CpuMeter meter, Report report, CancellationToken ct)
     {
         Say.Step($"write phase: database {Database}; the host applies the schema and seeds the shipped data");
         var connection = await BenchDatabase.CreateAsync(options, Database, ct);
@@ -36,21 +36,22 @@ internal static class WritePhase
 
         using var store = LedgerStores.Open(connection);
         var payload = Sample.StoredJson(store);
-        var martenCommitments = await WriterCommitments.PledgeAsync(store, 10, ct);
-        var httpCommitments = await WriterCommitments.PledgeAsync(store, 40, ct);
-        Say.Progress($"pledged {2 * BenchOptions.Writers * WriterCommitments.PerWriter:N0} commitments for the writers ({WriterCommitments.PerWriter} each)");
+        var martenCommitments = await WriterCommitments.PledgeAsync(store, "AST-2024", 10, ct);
+        var httpCommitments = await WriterCommitments.PledgeAsync(store, "GVA-2022", 10, ct);
+        Say.Progress($"pledged {2 * WriterCommitments.Count:N0} commitments for the writers ({WriterCommitments.PerWriter} each, in Astana 2024 for the store's writers and Geneva 2022 for the HTTP clients)");
 
         var rawNextToMarten = new List<LoadResult>();
         var marten = new List<LoadResult>();
         for (var round = 1; round <= options.Rounds; round++)
         {
             var raw = await Measure($"round {round}/{options.Rounds}: raw INSERT ceiling, {BenchOptions.Writers} writers",
-                () => RawInsert.RunAsync(connection, payload, options, ct));
+                () => RawInsert.RunAsync(connection, payload, options, meter, ct));
             var appends = await Measure($"round {round}/{options.Rounds}: Marten appends, {BenchOptions.Writers} writers",
-                () => MartenAppends.RunAsync(store, martenCommitments, options, ct));
+                () => MartenAppends.RunAsync(store, martenCommitments, options, meter, ct));
             rawNextToMarten.Add(raw);
             marten.Add(appends);
-            report.Detail($"round {round}: {Line("raw INSERT", raw)}; {Line("Marten append", appends)} → {Report.Times(appends.PerSecond / raw.PerSecond)}");
+            report.Detail(Line(round, "raw INSERT", raw, "row"));
+            report.Detail(Line(round, "Marten append", appends, "event") + $"; {Report.Times(appends.PerSecond / raw.PerSecond)} the raw INSERT before it");
         }
 
         var rawNextToHttp = new List<LoadResult>();
@@ -59,6 +60,7 @@ internal static class WritePhase
         Say.Step("starting the host for the HTTP writes");
         await using (var host = await HostProcess.StartAsync(options, connection, signingKey, Database, ct))
         {
+            meter.Host = host.Process;
             var issuer = new TokenIssuer(Options.Create(new AuthOptions { SigningKey = signingKey }), SystemClock.Instance);
             using var client = new HttpReviews(host.Address, issuer, httpCommitments);
             var versions = await httpCommitments.VersionsAsync(connection, ct);
@@ -67,20 +69,26 @@ internal static class WritePhase
             {
                 await ProjectionProgress.SettleAsync(connection, SettleTimeout, ct);
                 var raw = await Measure($"round {round}/{options.Rounds}: raw INSERT ceiling, {BenchOptions.Writers} writers",
-                    () => RawInsert.RunAsync(connection, payload, options, ct));
+                    () => RawInsert.RunAsync(connection, payload, options, meter, ct));
                 await ProjectionProgress.SettleAsync(connection, SettleTimeout, ct);
                 var plain = await Measure($"round {round}/{options.Rounds}: HTTP review decisions, {BenchOptions.Writers} clients",
-                    () => client.RunAsync(versions, withIdempotencyKey: false, options, ct));
+                    () => client.RunAsync(versions, withIdempotencyKey: false, options, meter, ct));
                 await ProjectionProgress.SettleAsync(connection, SettleTimeout, ct);
                 var keyed = await Measure($"round {round}/{options.Rounds}: HTTP review decisions with Idempotency-Key, {BenchOptions.Writers} clients",
-                    () => client.RunAsync(versions, withIdempotencyKey: true, options, ct));
+                    () => client.RunAsync(versions, withIdempotencyKey: true, options, meter, ct));
                 rawNextToHttp.Add(raw);
                 reviews.Add(plain);
                 idempotent.Add(keyed);
-                report.Detail($"round {round}: {Line("raw INSERT", raw)}; {Line("HTTP review", plain)} → {Report.Times(plain.PerSecond / raw.PerSecond)}; "
-                              + $"{Line("with Idempotency-Key", keyed)} → {Report.Times(keyed.PerSecond / raw.PerSecond)}");
+                report.Detail(Line(round, "raw INSERT (host idle)", raw, "row"));
+                report.Detail(Line(round, "HTTP review decision", plain, "request") + $"; {Report.Times(plain.PerSecond / raw.PerSecond)} the raw INSERT before it");
+                report.Detail(Line(round, "HTTP review decision with Idempotency-Key", keyed, "request") + $"; {Report.Times(keyed.PerSecond / raw.PerSecond)}");
             }
+
+            meter.Host = null;
         }
+
+        report.Detail("Marten appends went to " + await martenCommitments.DescribeLengthsAsync(connection, ct)
+                      + "; HTTP review decisions to " + await httpCommitments.DescribeLengthsAsync(connection, ct));
 
         var allRaw = rawNextToMarten.Concat(rawNextToHttp).ToList();
         report.Ceiling($"Raw single-row durable INSERT, {BenchOptions.Writers} writers", RateAndLatency(allRaw, "rows"));
@@ -112,7 +120,7 @@ internal static class WritePhase
             ? string.Create(CultureInfo.InvariantCulture, $", {result.Refused:N0} refused: {result.FirstRefusal}")
             : string.Empty;
         Say.Progress(string.Create(CultureInfo.InvariantCulture,
-            $"{result.PerSecond:N0}/s, p50 {Report.Ms(result.P50)}, p99 {Report.Ms(result.P99)}{refused}"));
+            $"{result.PerSecond:N0}/s, p50 {Report.Ms(result.P50)}, p99 {Report.Ms(result.P99)}{refused}; {result.Cpu.PerOperation(result.Completed, "operation")}"));
         return result;
     }
 
@@ -125,6 +133,6 @@ internal static class WritePhase
     private static string RateAndLatency(IReadOnlyList<LoadResult> runs, string unit) =>
         $"{Report.Rate(Median(runs), unit)} (p50 {Report.Ms(Pooled(runs, 50))}, p99 {Report.Ms(Pooled(runs, 99))})";
 
-    private static string Line(string what, LoadResult result) => string.Create(CultureInfo.InvariantCulture,
-        $"{what} {result.PerSecond:N0}/s (p50 {Report.Ms(result.P50)}, p99 {Report.Ms(result.P99)})");
+    private static string Line(int round, string what, LoadResult result, string unit) => string.Create(CultureInfo.InvariantCulture,
+        $"round {round}, {what}: {result.PerSecond:N0}/s, p50 {Report.Ms(result.P50)}, p99 {Report.Ms(result.P99)}; {result.Cpu.PerOperation(result.Completed, unit)}");
 }

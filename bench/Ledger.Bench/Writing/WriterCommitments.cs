@@ -11,31 +11,37 @@ namespace Ledger.Bench.Writing;
 
 /// <summary>
 /// The commitments the write measurements append to. Each writer owns its own commitments and goes
-/// round them, so no two writers ever touch one stream (no 409s to retry) and each stream only grows by
-/// a few events per round: the write path reads a commitment's whole stream to decide, and a stream of
-/// a few dozen events is what a real commitment has. The codes are Geneva 2022 matrix lines
-/// (<c>GVA-2022-{group+writer}.{n}</c>), so review decisions at Astana 2024 are legal for them, as many
-/// times as the secretariat likes: a review decision never changes a commitment's status.
+/// round them, so no two writers ever touch one stream (no 409s to retry). There are few of them, as a
+/// real meeting has few (the async daemon rewrites a meeting's whole board whenever one of its
+/// commitments changes, so thousands of commitments in one meeting would make the daemon, running
+/// beside the measured writes, far busier than any real meeting makes it); in exchange their streams
+/// grow by some dozens of events per round, which the write path reads whole to decide. Review
+/// decisions are legal on them as many times as the secretariat likes: a review decision never
+/// changes a commitment's status.
 /// </summary>
 internal sealed class WriterCommitments
 {
-    public const int PerWriter = 256;
+    public const int PerWriter = 16;
 
+    private readonly string _meeting;
     private readonly int _group;
 
-    private WriterCommitments(int group)
+    private WriterCommitments(string meeting, int group)
     {
+        _meeting = meeting;
         _group = group;
     }
 
-    /// <summary>The commitment writer <paramref name="writer"/> appends to on its <paramref name="turn"/>-th write.</summary>
-    public string Code(int writer, long turn) =>
-        string.Create(CultureInfo.InvariantCulture, $"GVA-2022-{_group + writer}.{turn % PerWriter + 1}");
+    public static int Count => BenchOptions.Writers * PerWriter;
 
-    /// <summary>Pledges every writer's commitments (status agreed), through the ledger's store, one transaction per writer.</summary>
-    public static async Task<WriterCommitments> PledgeAsync(IDocumentStore store, int group, CancellationToken ct)
+    /// <summary>The commitment writer <paramref name="writer"/> appends to on its <paramref name="turn"/>-th write: <c>{meeting}-{group+writer}.{n}</c>.</summary>
+    public string Code(int writer, long turn) =>
+        string.Create(CultureInfo.InvariantCulture, $"{_meeting}-{_group + writer}.{turn % PerWriter + 1}");
+
+    /// <summary>Pledges every writer's commitments in <paramref name="meeting"/> (status agreed), through the ledger's store.</summary>
+    public static async Task<WriterCommitments> PledgeAsync(IDocumentStore store, string meeting, int group, CancellationToken ct)
     {
-        var commitments = new WriterCommitments(group);
+        var commitments = new WriterCommitments(meeting, group);
         var by = new Actor("bench.setup", "UN");
         for (var w = 0; w < BenchOptions.Writers; w++)
         {
@@ -44,7 +50,7 @@ internal sealed class WriterCommitments
             {
                 var code = commitments.Code(w, i);
                 session.Events.StartStream<Commitment>(code, new CommitmentPledged(
-                    code, "GVA-2022", $"Benchmark matrix line {code}", CommitmentKind.MatrixLine, CommitmentStatus.Agreed,
+                    code, meeting, $"Benchmark commitment {code}", CommitmentKind.MatrixLine, CommitmentStatus.Agreed,
                     ["UN", "OIC"], ["FAO"], ["KAZ"], 1 + (w % 3), null, ["UN-2030"], new LocalDate(2027, 7, 1), Basis.Recorded,
                     new Dictionary<string, string>(), null, FactDate.Day(new LocalDate(2022, 7, 1)), by, SystemClock.Instance.GetCurrentInstant()));
             }
@@ -53,6 +59,14 @@ internal sealed class WriterCommitments
         }
 
         return commitments;
+    }
+
+    /// <summary>The lengths of the commitments' streams, for the report: what the write path had to read to decide.</summary>
+    public async Task<string> DescribeLengthsAsync(string connectionString, CancellationToken ct)
+    {
+        var versions = (await VersionsAsync(connectionString, ct)).Values.ToList();
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{Count} commitments of {_meeting}, streams of {versions.Min()}–{versions.Max()} events (mean {versions.Average():0})");
     }
 
     /// <summary>Every writer's commitments with their current stream versions (what a client would hold as ETags).</summary>
