@@ -7,7 +7,7 @@ using NodaTime;
 namespace Ledger.Bench.Auditing;
 
 /// <summary>
-/// Ledger verification as the <c>verify</c> verb and <c>GET /api/ledger/verify</c> run it:
+/// Ledger verification as the <c>verify</c> verb and <c>POST /api/ledger/verify</c> run it:
 /// <see cref="LedgerAudit.VerifyAsync"/> streams every stored row in global order, recomputes every
 /// stream's hash chain and the Merkle root over all of them, and checks the streams table.
 /// </summary>
@@ -15,7 +15,7 @@ internal static class Verification
 {
     public static async Task<(long Events, TimeSpan Elapsed)> RunAsync(IDocumentStore store, CancellationToken ct)
     {
-        var audit = new LedgerAudit(new RawEvents(store), SystemClock.Instance);
+        var audit = new LedgerAudit(store, new RawEvents(store), SystemClock.Instance);
         var watch = Stopwatch.StartNew();
         var report = await audit.VerifyAsync(null, null, ct);
         var elapsed = watch.Elapsed;
