@@ -103,7 +103,7 @@ internal static class WritePhase
             Median(reviews), RateAndLatency(reviews, "requests"), httpCeiling, Report.Rate(httpCeiling, "rows"), 0.5, valid);
         var p99 = Pooled(reviews, 99);
         report.MillisecondsAtMost($"HTTP review decision p99 latency, {BenchOptions.Writers} clients", p99, Report.Ms(p99), 15, valid);
-        report.RateInfo($"HTTP review decision with an Idempotency-Key (its answer stored in a second transaction), {BenchOptions.Writers} clients",
+        report.RateInfo($"HTTP review decision with an Idempotency-Key (key and answer stored with the events), {BenchOptions.Writers} clients",
             Median(idempotent), RateAndLatency(idempotent, "requests"), httpCeiling, Report.Rate(httpCeiling, "rows"), idempotent.All(r => r.Refused == 0));
 
         foreach (var refused in reviews.Concat(idempotent).Where(r => r.Refused > 0))
