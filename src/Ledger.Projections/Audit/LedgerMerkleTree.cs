@@ -99,11 +99,8 @@ public sealed class LedgerMerkleTree : SubscriptionBase
     }
 
     /// <summary>The chain hash an event was sealed with; 32 zero bytes for a row that carries none (verification names it).</summary>
-    public static byte[] ChainHashOf(IEvent e)
-    {
-        var text = e.Headers is { } headers && headers.TryGetValue(EventSealing.HashHeader, out var value) ? value?.ToString() : null;
-        return text is { Length: 64 } && IsHex(text) ? Convert.FromHexString(text) : new byte[MerkleTree.HashLength];
-    }
+    public static byte[] ChainHashOf(IEvent e) =>
+        EntryOf(e.Headers is { } headers && headers.TryGetValue(EventSealing.HashHeader, out var value) ? value?.ToString() : null);
 
     /// <summary>The hex chain hash of a stored row as a 32-byte entry; 32 zero bytes when it has none.</summary>
     public static byte[] EntryOf(string? hash) =>
