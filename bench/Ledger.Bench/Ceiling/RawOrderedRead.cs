@@ -21,6 +21,22 @@ internal static class RawOrderedRead
         "select seq_id, id, stream_id, version, data, bdata, type, timestamp, tenant_id, mt_dotnet_type, " +
         $"correlation_id, causation_id, headers, user_name, is_archived from {LedgerStore.Schema}.mt_events order by seq_id";
 
+    /// <summary>How PostgreSQL reads the table in order (the top of its plan): every ordered scan of the ledger shares it.</summary>
+    public static async Task<string> PlanAsync(string connectionString, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand("explain " + Sql, connection);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var lines = new List<string>();
+        while (await reader.ReadAsync(ct))
+        {
+            lines.Add(reader.GetString(0).Trim());
+        }
+
+        return string.Join(" / ", lines.Take(3));
+    }
+
     public static async Task<ScanResult> RunAsync(string connectionString, CancellationToken ct)
     {
         await using var connection = new NpgsqlConnection(connectionString);

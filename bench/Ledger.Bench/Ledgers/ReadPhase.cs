@@ -114,7 +114,8 @@ internal static class ReadPhase
         }
 
         var events = scans[0].Rows;
-        report.Detail($"{name} ledger ({events:N0} events): raw scans: {meter.Since(cpu).PerOperation(events * options.ScanRepeats / 1000.0, "1,000 rows")}");
+        report.Detail($"{name} ledger ({events:N0} events): raw scans: {meter.Since(cpu).PerOperation(events * options.ScanRepeats / 1000.0, "1,000 rows")}; "
+                      + $"plan: {await RawOrderedRead.PlanAsync(connection, ct)}");
 
         foreach (var projection in new[] { DashboardProjections.CompositeName, DashboardProjections.ActivityName })
         {
