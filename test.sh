@@ -50,15 +50,6 @@ ledger_test_prerequisites() {
 }
 # ------------------------------------------------------------------------------
 
-pg_tmp=""
-# shellcheck disable=SC2317 # called from the EXIT trap
-cleanup() {
-  if [[ -n $pg_tmp ]]; then
-    ledger_pg_stop "$pg_tmp/data" || true
-    rm -rf -- "$pg_tmp"
-  fi
-}
-
 ledger_require_dotnet
 ledger_test_prerequisites
 
@@ -67,21 +58,15 @@ if [[ -n ${ConnectionStrings__Ledger:-} ]]; then
   export LEDGER_TEST_ADMIN_CONNECTION=${LEDGER_TEST_ADMIN_CONNECTION:-$ConnectionStrings__Ledger}
 else
   ledger_ensure_postgres
-  trap cleanup EXIT
-  trap 'exit 130' INT
-  trap 'exit 143' TERM
-  pg_tmp=$(mktemp -d /tmp/ledger-test.XXXXXX)
-  chmod 755 "$pg_tmp" # the postgres user must traverse it when run as root
-  port=$(ledger_free_port)
   # Throwaway cluster: durability off for speed.
   LEDGER_PG_OPTIONS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 ${LEDGER_PG_OPTIONS:-}" \
     LEDGER_INITDB_OPTIONS="--no-sync ${LEDGER_INITDB_OPTIONS:-}" \
-    ledger_pg_start "$pg_tmp/data" "$port"
+    ledger_pg_throwaway ledger-test
   export LEDGER_TEST_ADMIN_CONNECTION=$LEDGER_ADMIN_CONNECTION
 fi
 
 results=$(mktemp -d /tmp/ledger-results.XXXXXX)
-trap 'cleanup; rm -rf -- "$results"' EXIT
+trap 'ledger_pg_throwaway_cleanup; rm -rf -- "$results"' EXIT
 
 ledger_info "dotnet test Ledger.sln"
 rc=0

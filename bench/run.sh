@@ -49,27 +49,12 @@ if [[ -z $out ]]; then
 fi
 case $out in /*) ;; *) out=$PWD/$out ;; esac
 
-work=""
-# shellcheck disable=SC2317 # called from the EXIT trap
-cleanup() {
-  if [[ -n $work ]]; then
-    ledger_pg_stop "$work/data" || true
-    rm -rf -- "$work"
-  fi
-}
-
 ledger_require_dotnet
 ledger_ensure_postgres
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-work=$(mktemp -d /tmp/ledger-bench.XXXXXX)
-chmod 755 "$work" # the postgres user must traverse it when run as root
-port=$(ledger_free_port)
 # Durable: no fsync=off and friends (compare test.sh). More connections than the default 100
 # only because the raw writers, the store's writers and the host's pools meet on one server.
-LEDGER_PG_OPTIONS="-c max_connections=200" ledger_pg_start "$work/data" "$port"
+LEDGER_PG_OPTIONS="-c max_connections=200" ledger_pg_throwaway ledger-bench
+work=$LEDGER_PG_THROWAWAY
 
 ledger_info "building the harness and the host (Release)"
 dotnet build bench/Ledger.Bench -c Release -v q -nologo

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # shellcheck shell=bash
 #
-# Shared helpers for run.sh and test.sh: .NET SDK check and a private
+# Shared helpers for run.sh, test.sh and bench/run.sh: .NET SDK check and a private
 # PostgreSQL cluster (initdb/pg_ctl from /usr/lib/postgresql/<ver>/bin).
 # This file is a library: source it, do not execute it.
 #
@@ -14,6 +14,12 @@
 #   ledger_pg_start DATADIR PORT   create/start a private cluster, export
 #                                  ConnectionStrings__Ledger
 #   ledger_pg_stop DATADIR         stop that cluster (quiet if not running)
+#   ledger_pg_throwaway PREFIX     start a private cluster in a new folder
+#                                  /tmp/PREFIX.XXXXXX on a free port, removed
+#                                  with the folder when the shell exits; sets
+#                                  LEDGER_PG_THROWAWAY to the folder
+#   ledger_pg_throwaway_cleanup    stop and remove it now (for an EXIT trap
+#                                  that does more than that)
 #   ledger_port_busy PORT          succeed if something listens on PORT
 #   ledger_free_port               print a free TCP port on 127.0.0.1
 #   ledger_random_hex N            N random bytes, hex encoded
@@ -333,4 +339,25 @@ ledger_pg_stop() {
     echo "warning: could not stop PostgreSQL in $datadir" >&2
     return 1
   }
+}
+
+# ledger_pg_throwaway PREFIX: a cluster that lives as long as this shell. The EXIT
+# trap stops it and removes its folder; INT and TERM exit through that trap.
+ledger_pg_throwaway() {
+  local prefix=${1:?usage: ledger_pg_throwaway PREFIX}
+  LEDGER_PG_THROWAWAY=""
+  trap ledger_pg_throwaway_cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  LEDGER_PG_THROWAWAY=$(mktemp -d "/tmp/$prefix.XXXXXX")
+  chmod 755 "$LEDGER_PG_THROWAWAY" # the postgres user must traverse it when run as root
+  ledger_pg_start "$LEDGER_PG_THROWAWAY/data" "$(ledger_free_port)"
+}
+
+# shellcheck disable=SC2317 # called from the EXIT trap
+ledger_pg_throwaway_cleanup() {
+  if [[ -n ${LEDGER_PG_THROWAWAY:-} ]]; then
+    ledger_pg_stop "$LEDGER_PG_THROWAWAY/data" || true
+    rm -rf -- "$LEDGER_PG_THROWAWAY"
+  fi
 }
