@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Run the whole test suite: ./test.sh [extra dotnet test arguments, e.g. --filter X]
+# Run the whole test suite: ./test.sh [--filter EXPR] [extra dotnet test arguments]
 #
 # Without ConnectionStrings__Ledger, a throwaway PostgreSQL cluster is started
 # in a temporary folder under /tmp on a free port and removed on exit.
-# Exports ConnectionStrings__Ledger and LEDGER_TEST_ADMIN_CONNECTION (tests
-# may create extra databases with the latter). Never touches .ledger/.
+# Two steps: the unit, integration and browser tests on that fast cluster, then
+# the fault suite (tests/Ledger.Reliability.Tests) on a second, durable cluster,
+# which it crashes and restarts. Each step gets ConnectionStrings__Ledger and
+# LEDGER_TEST_ADMIN_CONNECTION (tests create databases of their own with the
+# latter). Never touches .ledger/. A --filter narrows both steps.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -53,25 +56,72 @@ ledger_test_prerequisites() {
 ledger_require_dotnet
 ledger_test_prerequisites
 
-if [[ -n ${ConnectionStrings__Ledger:-} ]]; then
-  ledger_info "using ConnectionStrings__Ledger from the environment (no local PostgreSQL)"
-  export LEDGER_TEST_ADMIN_CONNECTION=${LEDGER_TEST_ADMIN_CONNECTION:-$ConnectionStrings__Ledger}
-else
-  ledger_ensure_postgres
-  # Throwaway cluster: durability off for speed.
-  LEDGER_PG_OPTIONS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 ${LEDGER_PG_OPTIONS:-}" \
-    LEDGER_INITDB_OPTIONS="--no-sync ${LEDGER_INITDB_OPTIONS:-}" \
-    ledger_pg_throwaway ledger-test
-  export LEDGER_TEST_ADMIN_CONNECTION=$LEDGER_ADMIN_CONNECTION
+# A --filter of the caller's applies to both steps; other arguments go to both as they are.
+user_filter="" extra=()
+while (($# > 0)); do
+  case $1 in
+    --filter)
+      [[ $# -ge 2 ]] || ledger_die "--filter needs an expression"
+      user_filter=$2
+      shift 2
+      ;;
+    *)
+      extra+=("$1")
+      shift
+      ;;
+  esac
+done
+suite_filter="FullyQualifiedName!~Ledger.Reliability.Tests"
+fault_filter=()
+if [[ -n $user_filter ]]; then
+  suite_filter="($user_filter)&$suite_filter"
+  fault_filter=(--filter "$user_filter")
 fi
 
 results=$(mktemp -d /tmp/ledger-results.XXXXXX)
+figures=$results/figures.txt
+: >"$figures"
 trap 'ledger_pg_throwaway_cleanup; rm -rf -- "$results"' EXIT
 
-ledger_info "dotnet test Ledger.sln"
+if [[ -n ${ConnectionStrings__Ledger:-} ]]; then
+  ledger_info "using ConnectionStrings__Ledger from the environment (no local PostgreSQL)"
+  export LEDGER_TEST_ADMIN_CONNECTION=${LEDGER_TEST_ADMIN_CONNECTION:-$ConnectionStrings__Ledger}
+  fast_app=$ConnectionStrings__Ledger fast_admin=$LEDGER_TEST_ADMIN_CONNECTION
+  durable_app=$fast_app durable_admin=$fast_admin durable_data=""
+else
+  ledger_ensure_postgres
+  # The fault suite's cluster: the server's durable defaults (fsync, synchronous_commit and
+  # full_page_writes on), because it proves that acknowledged writes survive a crash.
+  LEDGER_PG_OPTIONS="-c max_connections=300 ${LEDGER_PG_OPTIONS:-}" ledger_pg_throwaway ledger-durable
+  durable_app=$ConnectionStrings__Ledger durable_admin=$LEDGER_ADMIN_CONNECTION durable_data=$LEDGER_PG_THROWAWAY/data
+  # Everything else: a throwaway cluster with durability off for speed.
+  LEDGER_PG_OPTIONS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 ${LEDGER_PG_OPTIONS:-}" \
+    LEDGER_INITDB_OPTIONS="--no-sync ${LEDGER_INITDB_OPTIONS:-}" \
+    ledger_pg_throwaway ledger-test
+  fast_app=$ConnectionStrings__Ledger fast_admin=$LEDGER_ADMIN_CONNECTION
+fi
+
+ledger_info "building Ledger.sln (Release)"
+dotnet build Ledger.sln -c Release -v q -nologo
+
 rc=0
-dotnet test Ledger.sln -c Release --logger "console;verbosity=normal" \
-  --logger "trx" --results-directory "$results" "$@" || rc=$?
+ledger_info "unit, integration and browser tests"
+ConnectionStrings__Ledger=$fast_app LEDGER_TEST_ADMIN_CONNECTION=$fast_admin \
+  dotnet test Ledger.sln -c Release --no-build --filter "$suite_filter" \
+  --logger "console;verbosity=normal" --logger "trx;LogFilePrefix=suite" --results-directory "$results" ${extra[@]+"${extra[@]}"} || rc=$?
+
+ledger_info "fault suite (R1–R10, docs/reliability.md) on a durable cluster"
+ConnectionStrings__Ledger=$durable_app LEDGER_TEST_ADMIN_CONNECTION=$durable_admin \
+  LEDGER_DURABLE_DATA=$durable_data LEDGER_PG_BINDIR=$(ledger_pg_bindir 2>/dev/null || true) \
+  LEDGER_PG_RUN_AS=$(ledger_pg_run_as) LEDGER_FIGURES_FILE=$figures \
+  dotnet test tests/Ledger.Reliability.Tests -c Release --no-build ${fault_filter[@]+"${fault_filter[@]}"} \
+  --logger "console;verbosity=normal" --logger "trx;LogFilePrefix=faults" --results-directory "$results" ${extra[@]+"${extra[@]}"} || rc=$?
+
+if [[ -s $figures ]]; then
+  echo
+  echo "Reliability figures (docs/reliability.md):"
+  sort -V -- "$figures" | sed 's/^/  /'
+fi
 
 # One closing line over every test project: "N passed, N failed, N skipped".
 summary=$(cat "$results"/*.trx 2>/dev/null | tr '>' '\n' | awk '

@@ -18,8 +18,10 @@
 #                                  /tmp/PREFIX.XXXXXX on a free port, removed
 #                                  with the folder when the shell exits; sets
 #                                  LEDGER_PG_THROWAWAY to the folder
-#   ledger_pg_throwaway_cleanup    stop and remove it now (for an EXIT trap
+#   ledger_pg_throwaway_cleanup    stop and remove them now (for an EXIT trap
 #                                  that does more than that)
+#   ledger_pg_run_as               print the system user server tools run as
+#                                  (postgres when root, empty otherwise)
 #   ledger_port_busy PORT          succeed if something listens on PORT
 #   ledger_free_port               print a free TCP port on 127.0.0.1
 #   ledger_random_hex N            N random bytes, hex encoded
@@ -147,6 +149,10 @@ ledger_ensure_postgres() {
 
   ledger_pg_bindir >/dev/null ||
     ledger_die "PostgreSQL was installed but no server binaries were found under /usr/lib/postgresql"
+}
+
+ledger_pg_run_as() {
+  if ((EUID == 0)); then echo postgres; fi
 }
 
 # Runs a PostgreSQL server tool as the cluster owner: the postgres user when
@@ -342,7 +348,9 @@ ledger_pg_stop() {
 }
 
 # ledger_pg_throwaway PREFIX: a cluster that lives as long as this shell. The EXIT
-# trap stops it and removes its folder; INT and TERM exit through that trap.
+# trap stops it and removes its folder; INT and TERM exit through that trap. May be
+# called more than once (each call starts one more cluster; the last one's
+# connection strings are exported); LEDGER_PG_THROWAWAY is the last one's folder.
 ledger_pg_throwaway() {
   local prefix=${1:?usage: ledger_pg_throwaway PREFIX}
   LEDGER_PG_THROWAWAY=""
@@ -350,14 +358,18 @@ ledger_pg_throwaway() {
   trap 'exit 130' INT
   trap 'exit 143' TERM
   LEDGER_PG_THROWAWAY=$(mktemp -d "/tmp/$prefix.XXXXXX")
+  LEDGER__PG_THROWAWAYS+=("$LEDGER_PG_THROWAWAY")
   chmod 755 "$LEDGER_PG_THROWAWAY" # the postgres user must traverse it when run as root
   ledger_pg_start "$LEDGER_PG_THROWAWAY/data" "$(ledger_free_port)"
 }
+LEDGER__PG_THROWAWAYS=()
 
 # shellcheck disable=SC2317 # called from the EXIT trap
 ledger_pg_throwaway_cleanup() {
-  if [[ -n ${LEDGER_PG_THROWAWAY:-} ]]; then
-    ledger_pg_stop "$LEDGER_PG_THROWAWAY/data" || true
-    rm -rf -- "$LEDGER_PG_THROWAWAY"
-  fi
+  local dir
+  for dir in "${LEDGER__PG_THROWAWAYS[@]}"; do
+    ledger_pg_stop "$dir/data" || true
+    rm -rf -- "$dir"
+  done
+  LEDGER__PG_THROWAWAYS=()
 }

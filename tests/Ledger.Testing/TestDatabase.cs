@@ -1,9 +1,9 @@
 using Npgsql;
 
-namespace Ledger.Integration.Tests.Support;
+namespace Ledger.Testing;
 
 /// <summary>
-/// A database of its own for one test collection, created on the PostgreSQL server that ./test.sh
+/// A database of its own for one test collection (or one fault test), created on the PostgreSQL server that ./test.sh
 /// started (or the one <c>ConnectionStrings__Ledger</c> names) and dropped afterwards.
 /// </summary>
 public sealed class TestDatabase : IAsyncDisposable
@@ -31,7 +31,7 @@ public sealed class TestDatabase : IAsyncDisposable
         var app = Environment.GetEnvironmentVariable("ConnectionStrings__Ledger");
         var admin = Environment.GetEnvironmentVariable("LEDGER_TEST_ADMIN_CONNECTION") ?? app
                     ?? throw new InvalidOperationException(
-                        "No PostgreSQL for the integration tests: run ./test.sh, or set ConnectionStrings__Ledger.");
+                        "No PostgreSQL for the tests: run ./test.sh, or set ConnectionStrings__Ledger.");
         var appBuilder = new NpgsqlConnectionStringBuilder(app ?? admin);
         var name = $"ledger_test_{purpose}_{Guid.NewGuid():N}"[..40];
         await using (var connection = new NpgsqlConnection(admin))

@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+
+namespace Ledger.Testing;
+
+/// <summary>
+/// The ledger's host as it is deployed: its own process (the built <c>Ledger.Host.dll</c>), Kestrel on a
+/// loopback port, the Production environment, configured only through environment variables. Fault
+/// tests kill it (<see cref="Kill"/> is SIGKILL: no shutdown code runs), stop it as a service manager
+/// does (<see cref="StopAsync"/> is SIGTERM) and start it again on the same port.
+/// </summary>
+public sealed class LedgerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StreamWriter _log;
+
+    private LedgerProcess(Process process, StreamWriter log, Uri address, string logPath)
+    {
+        _process = process;
+        _log = log;
+        Address = address;
+        LogPath = logPath;
+    }
+
+    public Uri Address { get; }
+
+    /// <summary>The operating system's id of the host process.</summary>
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Everything the host printed (stdout and stderr, interleaved as received).</summary>
+    public string LogPath { get; }
+
+    /// <summary>
+    /// Starts the host with <paramref name="settings"/> (configuration keys such as
+    /// <c>ConnectionStrings:Ledger</c>; passed as environment variables) and waits until <c>/health</c>
+    /// answers 200 (or, with <paramref name="waitUntilHealthy"/> false, until it listens at all).
+    /// </summary>
+    public static async Task<LedgerProcess> StartAsync(
+        string name, IReadOnlyDictionary<string, string> settings, int? port = null, bool waitUntilHealthy = true,
+        TimeSpan? timeout = null, CancellationToken ct = default)
+    {
+        var dll = HostDll();
+        var address = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port ?? LoopbackPort.Free()}"));
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        start.Environment["ASPNETCORE_URLS"] = address.ToString();
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["DOTNET_CONTENTROOT"] = Path.GetDirectoryName(dll)!;
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        var logPath = Path.Combine(LogDirectory(), $"{name}-{DateTime.UtcNow:HHmmssfff}.log");
+        var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
+        var process = Process.Start(start) ?? throw new InvalidOperationException("the host process did not start");
+        process.OutputDataReceived += (_, e) => Append(log, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(log, e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var host = new LedgerProcess(process, log, address, logPath);
+        try
+        {
+            await host.WaitUntilServingAsync(waitUntilHealthy, timeout ?? TimeSpan.FromSeconds(90), ct);
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    public HttpClient CreateClient(TimeSpan? timeout = null) =>
+        new() { BaseAddress = Address, Timeout = timeout ?? TimeSpan.FromSeconds(30) };
+
+    /// <summary>SIGKILL, as <c>kill -9</c>: the process ends at once, mid-request, without running any shutdown code.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+        }
+
+        _process.WaitForExit();
+    }
+
+    /// <summary>SIGTERM, as a service manager stops a service; waits for the process to end (SIGKILL after <paramref name="grace"/>).</summary>
+    public async Task StopAsync(TimeSpan? grace = null)
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)])
+                          ?? throw new InvalidOperationException("kill did not start"))
+        {
+            await term.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(grace ?? TimeSpan.FromSeconds(30));
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+        }
+    }
+
+    public string ReadLog()
+    {
+        lock (_log)
+        {
+            using var reader = new StreamReader(new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+            return reader.ReadToEnd();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _process.Dispose();
+        await _log.DisposeAsync();
+    }
+
+    private async Task WaitUntilServingAsync(bool healthy, TimeSpan timeout, CancellationToken ct)
+    {
+        using var client = CreateClient(TimeSpan.FromSeconds(5));
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < timeout)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"the host exited with code {_process.ExitCode} while starting:\n{Tail(ReadLog())}");
+            }
+
+            try
+            {
+                using var response = await client.GetAsync(new Uri("/health", UriKind.Relative), ct);
+                if (!healthy || response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+            {
+                // Starting slowly.
+            }
+
+            await Task.Delay(100, ct);
+        }
+
+        throw new TimeoutException($"the host did not {(healthy ? "become healthy" : "listen")} within {timeout.TotalSeconds:0} s:\n{Tail(ReadLog())}");
+    }
+
+    private static string Tail(string log) => string.Join('\n', log.Split('\n').TakeLast(40));
+
+    private static void Append(StreamWriter log, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (log)
+        {
+            log.WriteLine(line);
+        }
+    }
+
+    /// <summary>
+    /// The host's own build output: <c>LEDGER_HOST_DLL</c> when set, else <c>src/Ledger.Host/bin/&lt;configuration&gt;/net10.0</c>
+    /// of the checkout these tests were built from, in the tests' own configuration.
+    /// </summary>
+    private static string HostDll()
+    {
+        if (Environment.GetEnvironmentVariable("LEDGER_HOST_DLL") is { Length: > 0 } configured)
+        {
+            return File.Exists(configured) ? Path.GetFullPath(configured) : throw new FileNotFoundException("LEDGER_HOST_DLL names no file", configured);
+        }
+
+        var here = new DirectoryInfo(AppContext.BaseDirectory);
+        var configuration = here.Parent?.Name ?? "Release"; // …/bin/<configuration>/net10.0/
+        for (var dir = here; dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Ledger.sln")))
+            {
+                var dll = Path.Combine(dir.FullName, "src", "Ledger.Host", "bin", configuration, "net10.0", "Ledger.Host.dll");
+                return File.Exists(dll) ? dll : throw new FileNotFoundException($"The host is not built in {configuration}: build Ledger.sln first", dll);
+            }
+        }
+
+        throw new InvalidOperationException("Ledger.sln not found above the test assembly; set LEDGER_HOST_DLL");
+    }
+
+    private static string LogDirectory()
+    {
+        var dir = Path.Combine(AppContext.BaseDirectory, "TestResults", "hosts");
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+}
