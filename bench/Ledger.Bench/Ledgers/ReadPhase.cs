@@ -151,7 +151,7 @@ internal static class ReadPhase
         Say.Progress($"p50 {Report.Ms(state.P50)}, p99 {Report.Ms(state.P99)}");
 
         Say.Step($"{name} ledger: the board as of an instant, alternating with raw scans");
-        using var board = await BoardAsOf.ForLastEventAsync(host.Address, connection, ct);
+        using var board = await BoardAsOf.ForLastEventAsync(host.Address, auditor, connection, ct);
         await board.RunAsync(ct);
         var boards = new List<double>();
         CpuUse? lastBoard = null;

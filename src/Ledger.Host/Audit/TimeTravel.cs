@@ -19,16 +19,19 @@ public static class TimeTravel
     public static bool IsRequested(string? asOf, long? version, string? effectiveOn) =>
         asOf is not null || version is not null || effectiveOn is not null;
 
-    /// <summary>Past states are for auditors: null when the caller may see them, otherwise the 401/403 problem.</summary>
-    public static IResult? Refuse(ClaimsPrincipal user)
+    /// <summary>
+    /// Past states (a commitment's, or a board's) are for auditors: null when the caller may see them, otherwise the
+    /// 401/403 problem naming <paramref name="what"/>.
+    /// </summary>
+    public static IResult? Refuse(ClaimsPrincipal user, string what = "A commitment's past states")
     {
         if (user.Identity?.IsAuthenticated != true)
         {
             return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
-                detail: "A commitment's past states are for auditors: send an auditor's bearer token.", type: Problems.TypeBase + "unauthorized");
+                detail: $"{what} are for auditors: send an auditor's bearer token.", type: Problems.TypeBase + "unauthorized");
         }
 
-        return user.IsInRole(LedgerRoles.Auditor) ? null : Problems.Forbidden("A commitment's past states are for auditors.");
+        return user.IsInRole(LedgerRoles.Auditor) ? null : Problems.Forbidden($"{what} are for auditors.");
     }
 
     public static async Task<IResult> StateAsync(

@@ -1,4 +1,5 @@
 using Ledger.Domain.Common;
+using Ledger.Host.Audit;
 using Ledger.Host.Hosting;
 using Ledger.Host.ProjectionOps;
 using Ledger.Host.Security;
@@ -32,8 +33,22 @@ public static class DashboardEndpoints
     [Tags("Dashboards")]
     [ProducesResponseType<MeetingBoardResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType(StatusCodes.Status400BadRequest)]
+    [ProducesResponseType(StatusCodes.Status401Unauthorized)]
+    [ProducesResponseType(StatusCodes.Status403Forbidden)]
     [ProducesResponseType(StatusCodes.Status404NotFound)]
-    public static async Task<IResult> MeetingBoard(string code, DashboardReads reads, CancellationToken ct, string? asOf = null)
+    [ProducesResponseType(StatusCodes.Status503ServiceUnavailable)]
+    public static Task<IResult> MeetingBoard(string code, HttpContext http, DashboardReads reads, CancellationToken requestAborted, string? asOf = null)
+    {
+        // A board as it stood is an auditor's view, as a commitment's past states are (docs/dashboards.md).
+        if (asOf is not null && TimeTravel.Refuse(http.User, "Boards as they stood at a past instant") is { } refused)
+        {
+            return Task.FromResult(refused);
+        }
+
+        return reads.AnswerAsync(ct => BoardAsync(code, asOf, reads, ct), requestAborted);
+    }
+
+    private static async Task<IResult> BoardAsync(string code, string? asOf, DashboardReads reads, CancellationToken ct)
     {
         var meeting = code.ToUpperInvariant();
         Instant? at = null;
@@ -60,21 +75,15 @@ public static class DashboardEndpoints
             // read models, and judged on that day (overdue, traffic lights), as the board showed it then.
             var now = reads.Clock.GetCurrentInstant();
             var then = instant < now ? instant.InUtc().Date : today;
-            var response = await reads.InSnapshotAsync(async session =>
-            {
-                var positions = await LedgerPositions.ReadAsync(session, ct);
-                var replay = await reads.ReplayAsync(session, new DashboardReads.ReplayScope(instant, meeting), ct);
-                var board = replay.Build().Boards.GetValueOrDefault(meeting);
-                var freshness = Freshness.Of(DashboardProjections.BoardName, Freshness.Replay, replay.Position, positions.HighWaterMark, now);
-                return board?.Meeting is { } registered ? DashboardViews.Board(board, registered, then, instant, freshness) : null;
-            }, ct);
-            return response is null
-                ? Results.Problem(
+            var replay = await reads.ReplayAsync(new ReplayScope(instant, meeting), ct);
+            var freshness = Freshness.Of(DashboardProjections.BoardName, Freshness.Replay, replay.Position, replay.HighWaterMark, now);
+            return replay.Snapshot.Boards.GetValueOrDefault(meeting) is { Meeting: { } registered } board
+                ? Results.Json(DashboardViews.Board(board, registered, then, instant, freshness), ApiJson.Options)
+                : Results.Problem(
                     statusCode: StatusCodes.Status404NotFound,
                     title: "Meeting not found",
                     detail: $"Meeting {meeting} was not registered yet at {InstantPattern.ExtendedIso.Format(instant)}.",
-                    type: Problems.TypeBase + "not-found")
-                : Results.Json(response, ApiJson.Options);
+                    type: Problems.TypeBase + "not-found");
         }
 
         var read = await reads.ReadAsync(
@@ -93,177 +102,187 @@ public static class DashboardEndpoints
     [ProducesResponseType<CommitmentListResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType(StatusCodes.Status400BadRequest)]
     [ProducesResponseType(StatusCodes.Status404NotFound)]
-    public static async Task<IResult> ReviewQueue(
-        string code, DashboardReads reads, CancellationToken ct, int page = 1, int pageSize = 50)
-    {
-        if (BadPage(page, pageSize) is { } bad)
+    [ProducesResponseType(StatusCodes.Status503ServiceUnavailable)]
+    public static Task<IResult> ReviewQueue(
+        string code, DashboardReads reads, CancellationToken requestAborted, int page = 1, int pageSize = 50) =>
+        reads.AnswerAsync(async ct =>
         {
-            return bad;
-        }
+            if (BadPage(page, pageSize) is { } bad)
+            {
+                return bad;
+            }
 
-        var meeting = code.ToUpperInvariant();
-        if (!await reads.MeetingExistsAsync(meeting, ct))
-        {
-            return Problems.NotFound("Meeting", code);
-        }
+            var meeting = code.ToUpperInvariant();
+            if (!await reads.MeetingExistsAsync(meeting, ct))
+            {
+                return Problems.NotFound("Meeting", code);
+            }
 
-        var today = reads.Today();
-        var read = await reads.ReadAsync(
-            DashboardProjections.QueueName,
-            async session => (await session.LoadAsync<ReviewQueueView>(meeting, ct) ?? ReviewQueueView.Empty(meeting)).Lines,
-            snapshot => snapshot.ReviewQueues.GetValueOrDefault(meeting)?.Lines ?? [],
-            ct);
+            var today = reads.Today();
+            var read = await reads.ReadAsync(
+                DashboardProjections.QueueName,
+                async session => (await session.LoadAsync<ReviewQueueView>(meeting, ct) ?? ReviewQueueView.Empty(meeting)).Lines,
+                snapshot => snapshot.ReviewQueues.GetValueOrDefault(meeting)?.Lines ?? [],
+                ct);
 
-        var items = read.Value.Skip((page - 1) * pageSize).Take(pageSize).Select(l => DashboardViews.Summary(l, today)).ToList();
-        return Results.Json(new CommitmentListResponse(items, read.Value.Length, page, pageSize, today, read.Freshness), ApiJson.Options);
-    }
+            var items = read.Value.Skip((page - 1) * pageSize).Take(pageSize).Select(l => DashboardViews.Summary(l, today)).ToList();
+            return Results.Json(new CommitmentListResponse(items, read.Value.Length, page, pageSize, today, read.Freshness), ApiJson.Options);
+        }, requestAborted);
 
     [Authorize(Policy = LedgerPolicies.Read)]
     [WolverineGet("/api/dashboard/organizations/{code}", OperationId = "getOrganizationPortfolio")]
     [Tags("Dashboards")]
     [ProducesResponseType<OrganizationPortfolioResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType(StatusCodes.Status404NotFound)]
-    public static async Task<IResult> Organization(string code, DashboardReads reads, CancellationToken ct)
-    {
-        var organization = code.ToUpperInvariant();
-        if (!await reads.OrganizationExistsAsync(organization, ct))
+    [ProducesResponseType(StatusCodes.Status503ServiceUnavailable)]
+    public static Task<IResult> Organization(string code, DashboardReads reads, CancellationToken requestAborted) =>
+        reads.AnswerAsync(async ct =>
         {
-            return Problems.NotFound("Organization", code);
-        }
+            var organization = code.ToUpperInvariant();
+            if (!await reads.OrganizationExistsAsync(organization, ct))
+            {
+                return Problems.NotFound("Organization", code);
+            }
 
-        var today = reads.Today();
-        var read = await reads.ReadAsync(
-            DashboardProjections.PortfolioName,
-            async session => await session.LoadAsync<OrganizationPortfolio>(organization, ct) is { Organization: not null } portfolio ? portfolio : null,
-            snapshot => snapshot.Portfolios.GetValueOrDefault(organization) ?? OrganizationPortfolio.Empty(organization),
-            ct);
-        return read.Value.Organization is { } known
-            ? Results.Json(DashboardViews.Portfolio(read.Value, known, today, read.Freshness), ApiJson.Options)
-            : Problems.NotFound("Organization", code);
-    }
+            var today = reads.Today();
+            var read = await reads.ReadAsync(
+                DashboardProjections.PortfolioName,
+                async session => await session.LoadAsync<OrganizationPortfolio>(organization, ct) is { Organization: not null } portfolio ? portfolio : null,
+                snapshot => snapshot.Portfolios.GetValueOrDefault(organization) ?? OrganizationPortfolio.Empty(organization),
+                ct);
+            return read.Value.Organization is { } known
+                ? Results.Json(DashboardViews.Portfolio(read.Value, known, today, read.Freshness), ApiJson.Options)
+                : Problems.NotFound("Organization", code);
+        }, requestAborted);
 
     [Authorize(Policy = LedgerPolicies.Read)]
     [WolverineGet("/api/dashboard/countries/{iso3}", OperationId = "getCountryCoverage")]
     [Tags("Dashboards")]
     [ProducesResponseType<CountryCoverageResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType(StatusCodes.Status404NotFound)]
-    public static async Task<IResult> Country(string iso3, DashboardReads reads, CancellationToken ct)
-    {
-        var country = iso3.ToUpperInvariant();
-        if (!CountryCodes.IsAssigned(country))
+    [ProducesResponseType(StatusCodes.Status503ServiceUnavailable)]
+    public static Task<IResult> Country(string iso3, DashboardReads reads, CancellationToken requestAborted) =>
+        reads.AnswerAsync(async ct =>
         {
-            return Problems.NotFound("Country", iso3);
-        }
+            var country = iso3.ToUpperInvariant();
+            if (!CountryCodes.IsAssigned(country))
+            {
+                return Problems.NotFound("Country", iso3);
+            }
 
-        var today = reads.Today();
-        var read = await reads.ReadAsync(
-            DashboardProjections.CoverageName,
-            async session => await session.LoadAsync<CountryCoverage>(country, ct) ?? CountryCoverage.Empty(country),
-            snapshot => snapshot.Coverages.GetValueOrDefault(country) ?? CountryCoverage.Empty(country),
-            ct);
-        return Results.Json(DashboardViews.Coverage(read.Value, today, read.Freshness), ApiJson.Options);
-    }
+            var today = reads.Today();
+            var read = await reads.ReadAsync(
+                DashboardProjections.CoverageName,
+                async session => await session.LoadAsync<CountryCoverage>(country, ct) ?? CountryCoverage.Empty(country),
+                snapshot => snapshot.Coverages.GetValueOrDefault(country) ?? CountryCoverage.Empty(country),
+                ct);
+            return Results.Json(DashboardViews.Coverage(read.Value, today, read.Freshness), ApiJson.Options);
+        }, requestAborted);
 
     [Authorize(Policy = LedgerPolicies.Read)]
     [WolverineGet("/api/dashboard/overdue", OperationId = "listOverdue")]
     [Tags("Dashboards")]
     [ProducesResponseType<CommitmentListResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType(StatusCodes.Status400BadRequest)]
-    public static async Task<IResult> Overdue(
-        DashboardReads reads, CancellationToken ct, string? meeting = null, string? org = null, int page = 1, int pageSize = 50)
-    {
-        if (BadPage(page, pageSize) is { } bad)
+    [ProducesResponseType(StatusCodes.Status503ServiceUnavailable)]
+    public static Task<IResult> Overdue(
+        DashboardReads reads, CancellationToken requestAborted, string? meeting = null, string? org = null, int page = 1, int pageSize = 50) =>
+        reads.AnswerAsync(async ct =>
         {
-            return bad;
-        }
-
-        var today = reads.Today();
-        var meetingCode = meeting?.ToUpperInvariant();
-        var orgCode = org?.ToUpperInvariant();
-        var read = await reads.ReadAsync(
-            DashboardProjections.LineName,
-            async session =>
+            if (BadPage(page, pageSize) is { } bad)
             {
-                IQueryable<DashboardLine> Matching()
+                return bad;
+            }
+
+            var today = reads.Today();
+            var meetingCode = meeting?.ToUpperInvariant();
+            var orgCode = org?.ToUpperInvariant();
+            var read = await reads.ReadAsync(
+                DashboardProjections.LineName,
+                async session =>
                 {
-                    var query = session.Query<DashboardLine>()
-                        .Where(l => l.MatchesSql("d.data ->> 'dueDate' < ?", today.ToString("yyyy-MM-dd", null)))
-                        .Where(l => l.MatchesSql(NotFinal));
-                    if (meetingCode is not null)
+                    IQueryable<DashboardLine> Matching()
                     {
-                        query = query.Where(l => l.Meeting == meetingCode);
+                        var query = session.Query<DashboardLine>()
+                            .Where(l => l.MatchesSql("d.data ->> 'dueDate' < ?", today.ToString("yyyy-MM-dd", null)))
+                            .Where(l => l.MatchesSql(NotFinal));
+                        if (meetingCode is not null)
+                        {
+                            query = query.Where(l => l.Meeting == meetingCode);
+                        }
+
+                        return orgCode is null ? query : query.Where(l => l.Leads.Contains(orgCode) || l.Partners.Contains(orgCode));
                     }
 
-                    return orgCode is null ? query : query.Where(l => l.Leads.Contains(orgCode) || l.Partners.Contains(orgCode));
-                }
+                    var items = await Matching().OrderBy(l => l.SortKey).ToPagedListAsync(page, pageSize, ct);
 
-                var items = await Matching().OrderBy(l => l.SortKey).ToPagedListAsync(page, pageSize, ct);
+                    // The total rides on the page's rows; a page past the end has none, so count on its own.
+                    var total = items.Count == 0 && page > 1 ? await Matching().CountAsync(ct) : items.TotalItemCount;
+                    return new LinePage([.. items], total);
+                },
+                snapshot =>
+                {
+                    var all = DashboardLines.Sorted(snapshot.Lines.Values
+                        .Where(l => DashboardRules.IsOverdue(l, today))
+                        .Where(l => meetingCode is null || l.Meeting == meetingCode)
+                        .Where(l => orgCode is null || l.Involves(orgCode)));
+                    return new LinePage([.. all.Skip((page - 1) * pageSize).Take(pageSize)], all.Length);
+                },
+                ct);
 
-                // The total rides on the page's rows; a page past the end has none, so count on its own.
-                var total = items.Count == 0 && page > 1 ? await Matching().CountAsync(ct) : items.TotalItemCount;
-                return new LinePage([.. items], total);
-            },
-            snapshot =>
-            {
-                var all = DashboardLines.Sorted(snapshot.Lines.Values
-                    .Where(l => DashboardRules.IsOverdue(l, today))
-                    .Where(l => meetingCode is null || l.Meeting == meetingCode)
-                    .Where(l => orgCode is null || l.Involves(orgCode)));
-                return new LinePage([.. all.Skip((page - 1) * pageSize).Take(pageSize)], all.Length);
-            },
-            ct);
-
-        var summaries = read.Value.Lines.Select(l => DashboardViews.Summary(l, today)).ToList();
-        return Results.Json(new CommitmentListResponse(summaries, read.Value.Total, page, pageSize, today, read.Freshness), ApiJson.Options);
-    }
+            var summaries = read.Value.Lines.Select(l => DashboardViews.Summary(l, today)).ToList();
+            return Results.Json(new CommitmentListResponse(summaries, read.Value.Total, page, pageSize, today, read.Freshness), ApiJson.Options);
+        }, requestAborted);
 
     [Authorize(Policy = LedgerPolicies.Read)]
     [WolverineGet("/api/dashboard/activity", OperationId = "listActivity")]
     [Tags("Dashboards")]
     [ProducesResponseType<ActivityResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType(StatusCodes.Status400BadRequest)]
-    public static async Task<IResult> Activity(DashboardReads reads, CancellationToken ct, int limit = 50, long? before = null)
-    {
-        if (limit is < 1 or > MaxActivity)
+    [ProducesResponseType(StatusCodes.Status503ServiceUnavailable)]
+    public static Task<IResult> Activity(DashboardReads reads, CancellationToken requestAborted, int limit = 50, long? before = null) =>
+        reads.AnswerAsync(async ct =>
         {
-            return Problems.BadQuery("limit", $"must be between 1 and {MaxActivity}");
-        }
-
-        if (before is < 1)
-        {
-            return Problems.BadQuery("before", "must be a sequence number of 1 or more");
-        }
-
-        var until = before ?? long.MaxValue;
-        var response = await reads.InSnapshotAsync(async session =>
-        {
-            var positions = await LedgerPositions.ReadAsync(session, ct);
-            var now = reads.Clock.GetCurrentInstant();
-            var position = positions.PositionOf(reads.ShardOf(DashboardProjections.ActivityName));
-            if (position is { } p && positions.HighWaterMark - p <= reads.ReplayWhenLagAbove)
+            if (limit is < 1 or > MaxActivity)
             {
-                var entries = await session.Query<ActivityEntry>()
-                    .Where(a => a.Id < until)
-                    .OrderByDescending(a => a.Id)
+                return Problems.BadQuery("limit", $"must be between 1 and {MaxActivity}");
+            }
+
+            if (before is < 1)
+            {
+                return Problems.BadQuery("before", "must be a sequence number of 1 or more");
+            }
+
+            var until = before ?? long.MaxValue;
+            var response = await reads.InSnapshotAsync(async session =>
+            {
+                var positions = await LedgerPositions.ReadAsync(session, ct);
+                var now = reads.Clock.GetCurrentInstant();
+                var position = positions.PositionOf(reads.ShardOf(DashboardProjections.ActivityName));
+                if (position is { } p && positions.HighWaterMark - p <= reads.ReplayWhenLagAbove)
+                {
+                    var entries = await session.Query<ActivityEntry>()
+                        .Where(a => a.Id < until)
+                        .OrderByDescending(a => a.Id)
+                        .Take(limit)
+                        .ToListAsync(ct);
+                    return new ActivityResponse(
+                        [.. entries.Select(DashboardViews.Activity)],
+                        Freshness.Of(DashboardProjections.ActivityName, Freshness.Async, p, positions.HighWaterMark, now));
+                }
+
+                // The feed is one entry per event: without its read model, read the latest events themselves.
+                var events = await session.Events.QueryAllRawEvents()
+                    .Where(e => e.Sequence < until)
+                    .OrderByDescending(e => e.Sequence)
                     .Take(limit)
                     .ToListAsync(ct);
                 return new ActivityResponse(
-                    [.. entries.Select(DashboardViews.Activity)],
-                    Freshness.Of(DashboardProjections.ActivityName, Freshness.Async, p, positions.HighWaterMark, now));
-            }
-
-            // The feed is one entry per event: without its read model, read the latest events themselves.
-            var events = await session.Events.QueryAllRawEvents()
-                .Where(e => e.Sequence < until)
-                .OrderByDescending(e => e.Sequence)
-                .Take(limit)
-                .ToListAsync(ct);
-            return new ActivityResponse(
-                [.. events.Select(ActivityEntry.From).Select(DashboardViews.Activity)],
-                Freshness.Of(DashboardProjections.ActivityName, Freshness.Replay, positions.HighWaterMark, positions.HighWaterMark, now));
-        }, ct);
-        return Results.Json(response, ApiJson.Options);
-    }
+                    [.. events.Select(ActivityEntry.From).Select(DashboardViews.Activity)],
+                    Freshness.Of(DashboardProjections.ActivityName, Freshness.Replay, positions.HighWaterMark, positions.HighWaterMark, now));
+            }, ct);
+            return Results.Json(response, ApiJson.Options);
+        }, requestAborted);
 
     private sealed record LinePage(IReadOnlyList<DashboardLine> Lines, long Total);
 

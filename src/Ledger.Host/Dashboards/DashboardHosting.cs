@@ -1,8 +1,10 @@
+using Ledger.Host.Hosting;
 using Ledger.Host.ProjectionOps;
+using Ledger.Host.Reading;
 
 namespace Ledger.Host.Dashboards;
 
-/// <summary>The dashboards' services: reads, projection freshness, the stall watch and its health check.</summary>
+/// <summary>The dashboards' services: reads and their budget, shared replays, projection freshness, the stall watch and its health check.</summary>
 public static class DashboardHosting
 {
     public static WebApplicationBuilder AddLedgerDashboards(this WebApplicationBuilder builder)
@@ -14,6 +16,13 @@ public static class DashboardHosting
         services.AddSingleton<ProjectionMonitor>();
         services.AddSingleton<EventScan>();
         services.AddSingleton<ProjectionVerifier>();
+        services.AddOptions<ReadOptions>()
+            .Bind(builder.Configuration.GetSection(ReadOptions.Section))
+            .Validate<IConfiguration>((reads, configuration) => reads.Problem(configuration.GetConnectionString(LedgerHosting.ConnectionStringName)) is null,
+                "Ledger:Reads does not fit beside the writers: see the message of ReadOptions.Problem in docs/dashboards.md#read-budgets.")
+            .ValidateOnStart();
+        services.AddSingleton<ReadBudget>();
+        services.AddSingleton<SharedReplays>();
         services.AddSingleton<DashboardReads>();
         services.AddHostedService<ProjectionSampler>();
         services.AddHealthChecks().AddCheck<ProjectionHealthCheck>(ProjectionHealthCheck.Name, tags: ["ready"]);

@@ -1,15 +1,12 @@
-using System.Data;
-using JasperFx.Events;
 using Ledger.Domain.Common;
 using Ledger.Host.ProjectionOps;
+using Ledger.Host.Reading;
 using Ledger.Projections.Dashboards;
 using Ledger.Projections.Meetings;
 using Ledger.Projections.Organizations;
 using Marten;
-using Marten.Storage;
 using Microsoft.Extensions.Options;
 using NodaTime;
-using SessionOptions = Marten.Services.SessionOptions;
 
 namespace Ledger.Host.Dashboards;
 
@@ -17,15 +14,17 @@ namespace Ledger.Host.Dashboards;
 public sealed record DashboardRead<T>(T Value, Freshness Freshness);
 
 /// <summary>
-/// Reads dashboards consistently. Every read runs in one repeatable-read transaction (rolled back: it only reads), so the
-/// projection position it reports is exactly the one of the documents it returns (the daemon writes
-/// both in one transaction). When a projection cannot answer, because it has no progression row (never
-/// built, or being rebuilt: Marten clears the row and the documents first) or is more than
-/// <see cref="ProjectionOpsOptions.ReplayWhenLagAbove"/> events behind, the answer is computed from the
-/// events instead (<see cref="Freshness.Replay"/>): a rebuild never leaves a dashboard empty or wrong.
+/// Reads dashboards consistently and within the read budget (<see cref="ReadBudget"/>). Every read runs in one
+/// repeatable-read snapshot (<see cref="ReadSnapshot"/>), so the projection position it reports is exactly the one
+/// of the documents it returns (the daemon writes both in one transaction). When a projection cannot answer, because
+/// it has no progression row (never built, or being rebuilt: Marten clears the row and the documents first) or is
+/// more than <see cref="ProjectionOpsOptions.ReplayWhenLagAbove"/> events behind, the answer is computed from the
+/// events instead (<see cref="Freshness.Replay"/>): a rebuild never leaves a dashboard empty or wrong. Read-model
+/// reads take the budget's <see cref="ReadLane.Model"/> lane; replays are shared (<see cref="SharedReplays"/>) and
+/// take the <see cref="ReadLane.Replay"/> lane, so they never hold a read-model slot while they scan.
 /// </summary>
 public sealed class DashboardReads(
-    IDocumentStore store, ProjectionCatalog catalog, EventScan scan, IClock clock, IOptions<ProjectionOpsOptions> options)
+    IDocumentStore store, ProjectionCatalog catalog, SharedReplays replays, ReadBudget budget, IClock clock, IOptions<ProjectionOpsOptions> options)
 {
     public IClock Clock => clock;
 
@@ -35,9 +34,14 @@ public sealed class DashboardReads(
 
     public string? ShardOf(string projection) => catalog.Find(projection)?.Shard;
 
+    /// <summary>Answers one dashboard request within the read budget: its answer, or a 503 problem when over budget or past its deadline.</summary>
+    public Task<IResult> AnswerAsync(Func<CancellationToken, Task<IResult>> read, CancellationToken requestAborted) =>
+        budget.AnswerAsync(read, requestAborted);
+
     /// <summary>Whether the meeting is registered, from its inline read model (exact at once): unknown codes never cost a replay.</summary>
     public async Task<bool> MeetingExistsAsync(string meeting, CancellationToken ct)
     {
+        using var slot = await budget.EnterAsync(ReadLane.Model, ct);
         await using var session = store.QuerySession();
         return await session.LoadAsync<MeetingView>(StreamKeys.Meeting(meeting), ct) is not null;
     }
@@ -45,69 +49,75 @@ public sealed class DashboardReads(
     /// <summary>Whether the organization is registered, from its inline read model.</summary>
     public async Task<bool> OrganizationExistsAsync(string organization, CancellationToken ct)
     {
+        using var slot = await budget.EnterAsync(ReadLane.Model, ct);
         await using var session = store.QuerySession();
         return await session.LoadAsync<OrganizationView>(StreamKeys.Organization(organization), ct) is not null;
     }
 
+    /// <summary>A read of the read models in one snapshot, in the <see cref="ReadLane.Model"/> lane.</summary>
     public async Task<T> InSnapshotAsync<T>(Func<IQuerySession, Task<T>> read, CancellationToken ct)
     {
-        await using var connection = store.Storage.Database.CreateConnection(ConnectionUsage.Read);
-        await connection.OpenAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
-        await using var session = store.QuerySession(SessionOptions.ForTransaction(transaction));
-        var result = await read(session);
-        await transaction.RollbackAsync(ct);
-        return result;
+        using var slot = await budget.EnterAsync(ReadLane.Model, ct);
+        return await ReadSnapshot.ReadAsync(store, read, ct);
     }
 
     /// <summary>
     /// The read model of <paramref name="projection"/> when it can answer (<paramref name="fromModel"/>
-    /// returns null when it has nothing yet for what was asked), else a replay of all the events
+    /// returns null when it has nothing yet for what was asked), else a shared replay of all the events
     /// (<paramref name="fromReplay"/>), with the freshness of either.
     /// </summary>
-    public Task<DashboardRead<T>> ReadAsync<T>(
+    public async Task<DashboardRead<T>> ReadAsync<T>(
         string projection,
         Func<IQuerySession, Task<T?>> fromModel,
         Func<DashboardSnapshot, T> fromReplay,
         CancellationToken ct)
-        where T : class =>
-        InSnapshotAsync(async session =>
+        where T : class
+    {
+        SharedReplays.Ticket? ticket = null;
+        try
         {
-            var positions = await LedgerPositions.ReadAsync(session, ct);
-            var now = clock.GetCurrentInstant();
-            var position = positions.PositionOf(catalog.Find(projection)?.Shard);
-            if (position is { } p && positions.HighWaterMark - p <= options.Value.ReplayWhenLagAbove
-                && await fromModel(session) is { } answer)
+            var read = await InSnapshotAsync(async session =>
             {
-                return new DashboardRead<T>(answer, Freshness.Of(projection, Freshness.Async, p, positions.HighWaterMark, now));
+                var positions = await LedgerPositions.ReadAsync(session, ct);
+                var position = positions.PositionOf(catalog.Find(projection)?.Shard);
+                if (position is { } p && positions.HighWaterMark - p <= options.Value.ReplayWhenLagAbove
+                    && await fromModel(session) is { } answer)
+                {
+                    return new DashboardRead<T>(answer, Freshness.Of(projection, Freshness.Async, p, positions.HighWaterMark, clock.GetCurrentInstant()));
+                }
+
+                ticket = await replays.JoinAsync(ReplayScope.Everything, session, ct);
+                return null;
+            }, ct);
+            if (read is not null)
+            {
+                return read;
             }
 
-            var replay = await ReplayAsync(session, new ReplayScope(null, null), ct);
+            // The snapshot and its read-model slot are given back before waiting for the replay.
+            var replay = await ticket!.WaitAsync(ct);
             return new DashboardRead<T>(
-                fromReplay(replay.Build()), Freshness.Of(projection, Freshness.Replay, replay.Position, positions.HighWaterMark, now));
-        }, ct);
-
-    /// <summary>Which events a replay reads: up to an instant, and only one meeting's streams (plus the meetings' registrations).</summary>
-    public sealed record ReplayScope(Instant? AsOf, string? Meeting);
-
-    /// <summary>
-    /// One ordered scan of the events in scope (<see cref="EventScan"/>), folded through the projections'
-    /// own code. The replay's position is the last sequence in the whole ledger at or before the scope's instant.
-    /// </summary>
-    public async Task<DashboardReplay> ReplayAsync(IQuerySession session, ReplayScope scope, CancellationToken ct)
-    {
-        var replay = new DashboardReplay();
-
-        // A commitment's code starts with its meeting's code; the meetings' own streams say which
-        // sessions a meeting without its own takes from the meeting reviewing it.
-        var prefixes = scope.Meeting is { } meeting ? new[] { meeting + "-", StreamKeys.Meeting(string.Empty) } : null;
-        var position = new ScanPosition();
-        await foreach (var e in scan.ReadAsync(session.Connection, new EventScope(scope.AsOf, null, prefixes), position, ct))
-        {
-            replay.Apply(e.Sequence, e.Stream, e.Data);
+                fromReplay(replay.Snapshot),
+                Freshness.Of(projection, Freshness.Replay, replay.Position, replay.HighWaterMark, clock.GetCurrentInstant()));
         }
+        finally
+        {
+            ticket?.Dispose();
+        }
+    }
 
-        replay.ReachedPosition(position.LastSequence);
-        return replay;
+    /// <summary>A shared replay of <paramref name="scope"/> that reflects at least every event recorded before this call.</summary>
+    public async Task<SharedReplay> ReplayAsync(ReplayScope scope, CancellationToken ct)
+    {
+        SharedReplays.Ticket? ticket = null;
+        try
+        {
+            await InSnapshotAsync(async session => ticket = await replays.JoinAsync(scope, session, ct), ct);
+            return await ticket!.WaitAsync(ct);
+        }
+        finally
+        {
+            ticket?.Dispose();
+        }
     }
 }

@@ -17,7 +17,7 @@ public sealed class AsOfBoards(LedgerFixture fixture) : DashboardTest(fixture)
         await ImportShippedDataAsync();
         await CatchUpAsync();
         var beforeReview = Now;
-        var asOfBefore = await GetAsync<MeetingBoardResponse>($"/api/dashboard/meetings/GVA-2022?asOf={At(beforeReview)}");
+        var asOfBefore = await GetAsAuditorAsync<MeetingBoardResponse>($"/api/dashboard/meetings/GVA-2022?asOf={At(beforeReview)}");
         var importedUpTo = await HighWaterMarkAsync();
 
         Clock.AdvanceMinutes(30);
@@ -35,7 +35,7 @@ public sealed class AsOfBoards(LedgerFixture fixture) : DashboardTest(fixture)
         activity.Items.Single().Type.ShouldBe("review-decision-recorded");
         activity.Items.Single().Commitment.ShouldBe("GVA-2022-2.3");
 
-        var asOfAfter = await GetAsync<MeetingBoardResponse>($"/api/dashboard/meetings/GVA-2022?asOf={At(beforeReview)}");
+        var asOfAfter = await GetAsAuditorAsync<MeetingBoardResponse>($"/api/dashboard/meetings/GVA-2022?asOf={At(beforeReview)}");
         asOfBefore.Unreviewed.ShouldBe(31);
         Json(asOfAfter with { Freshness = asOfBefore.Freshness }).ShouldBe(Json(asOfBefore), "the past does not change");
         asOfAfter.AsOf.ShouldBe(beforeReview);
@@ -44,7 +44,7 @@ public sealed class AsOfBoards(LedgerFixture fixture) : DashboardTest(fixture)
         asOfAfter.Freshness.HighWaterMark.ShouldBe(importedUpTo + 1);
         asOfAfter.Freshness.Lag.ShouldBe(1);
 
-        var asOfNow = await GetAsync<MeetingBoardResponse>($"/api/dashboard/meetings/GVA-2022?asOf={At(Now)}");
+        var asOfNow = await GetAsAuditorAsync<MeetingBoardResponse>($"/api/dashboard/meetings/GVA-2022?asOf={At(Now)}");
         asOfNow.Unreviewed.ShouldBe(30);
         asOfNow.Freshness.Position.ShouldBe(importedUpTo + 1);
     }
@@ -66,7 +66,7 @@ public sealed class AsOfBoards(LedgerFixture fixture) : DashboardTest(fixture)
         Clock.AdvanceDays(60);
 
         var live = await GetAsync<MeetingBoardResponse>("/api/dashboard/meetings/TST-2026");
-        var asOf = await GetAsync<MeetingBoardResponse>($"/api/dashboard/meetings/TST-2026?asOf={At(Now)}");
+        var asOf = await GetAsAuditorAsync<MeetingBoardResponse>($"/api/dashboard/meetings/TST-2026?asOf={At(Now)}");
 
         Json(asOf with { AsOf = null, Freshness = live.Freshness }).ShouldBe(Json(live));
         asOf.AsOf.ShouldBe(Now);
@@ -86,9 +86,9 @@ public sealed class AsOfBoards(LedgerFixture fixture) : DashboardTest(fixture)
         await ReviewAsync("TST-2026-01", "TST-2026");
         await CatchUpAsync();
 
-        var first = await GetAsync<MeetingBoardResponse>($"/api/dashboard/meetings/TST-2026?asOf={At(afterFirst)}");
-        var reported = await GetAsync<MeetingBoardResponse>($"/api/dashboard/meetings/tst-2026?asOf={At(afterReport)}");
-        var offset = await GetAsync<MeetingBoardResponse>(
+        var first = await GetAsAuditorAsync<MeetingBoardResponse>($"/api/dashboard/meetings/TST-2026?asOf={At(afterFirst)}");
+        var reported = await GetAsAuditorAsync<MeetingBoardResponse>($"/api/dashboard/meetings/tst-2026?asOf={At(afterReport)}");
+        var offset = await GetAsAuditorAsync<MeetingBoardResponse>(
             "/api/dashboard/meetings/TST-2026?asOf=" + Uri.EscapeDataString(OffsetDateTimePattern.ExtendedIso.Format(
                 afterReport.InZone(DateTimeZoneProviders.Tzdb["Asia/Almaty"]).ToOffsetDateTime())));
 
@@ -108,6 +108,6 @@ public sealed class AsOfBoards(LedgerFixture fixture) : DashboardTest(fixture)
         Clock.AdvanceMinutes(1);
         await ImportShippedDataAsync();
 
-        await Host.GetProblemAsync($"/api/dashboard/meetings/AST-2024?asOf={At(before)}", 404);
+        await Host.GetProblemAsync($"/api/dashboard/meetings/AST-2024?asOf={At(before)}", 404, AuditorToken);
     }
 }

@@ -64,9 +64,9 @@ public sealed class DashboardSpeed(LedgerFixture fixture, ITestOutputHelper outp
         await CatchUpAsync();
 
         var raw = await TimeAsync(RawScanAsync);
-        var asOfHalf = await TimeAsync(() => GetAsync<MeetingBoardResponse>(
+        var asOfHalf = await TimeAsync(() => GetAsAuditorAsync<MeetingBoardResponse>(
             $"/api/dashboard/meetings/GVA-2022?asOf={InstantPattern.ExtendedIso.Format(middle)}"));
-        var asOfNow = await TimeAsync(() => GetAsync<MeetingBoardResponse>(
+        var asOfNow = await TimeAsync(() => GetAsAuditorAsync<MeetingBoardResponse>(
             $"/api/dashboard/meetings/GVA-2022?asOf={InstantPattern.ExtendedIso.Format(Now)}"));
         var live = await TimeAsync(() => GetAsync<MeetingBoardResponse>("/api/dashboard/meetings/GVA-2022"));
         var verify = await TimeAsync(() => Host.Services.GetRequiredService<ProjectionVerifier>().VerifyAsync());

@@ -118,6 +118,11 @@ public abstract class DashboardTest(LedgerFixture fixture) : LedgerTest(fixture)
 
     protected Task<T> GetAsync<T>(string url) => Host.GetJsonAsync<T>(url);
 
+    /// <summary>An auditor's token: boards as of an instant are theirs alone.</summary>
+    protected string AuditorToken => Host.TokenFor(Ledger.Host.Security.LedgerRoles.Auditor);
+
+    protected Task<T> GetAsAuditorAsync<T>(string url) => Host.GetJsonAsync<T>(url, AuditorToken);
+
     /// <summary>A response as the API writes it, to compare whole answers structurally.</summary>
     protected static string Json(object response) => System.Text.Json.JsonSerializer.Serialize(response, Ledger.Host.Hosting.ApiJson.Options);
 

@@ -126,7 +126,7 @@ public sealed class MeetingBoards(LedgerFixture fixture) : DashboardTest(fixture
         await CatchUpAsync();
 
         await Host.GetProblemAsync("/api/dashboard/meetings/NOPE-2030", 404);
-        await Host.GetProblemAsync("/api/dashboard/meetings/AST-2024?asOf=yesterday", 400);
+        await Host.GetProblemAsync("/api/dashboard/meetings/AST-2024?asOf=yesterday", 400, AuditorToken);
         await Host.GetProblemAsync("/api/dashboard/meetings/NOPE-2030/unreviewed", 404);
     }
 

@@ -1,6 +1,7 @@
 // Pieces every page shares: headers, notices, freshness, status badges, commitment tables and the
 // meeting board.
 
+import { hasRole } from './access.js';
 import { statusChart } from './chart.js';
 import { countryName } from './countries.js';
 import { h } from './dom.js';
@@ -31,6 +32,24 @@ export function section(id, title, ...children) {
 
 export function notice(kind, ...children) {
   return h('p', { class: `notice notice--${kind}`, role: kind === 'error' ? 'alert' : null }, ...children);
+}
+
+/**
+ * The page's `?asOf=` instant, honoured only for auditors: the ledger shows boards as they stood at a past
+ * instant to auditors alone, so for anyone else the page asks for the boards as they stand now (it never sends a
+ * request it knows will be refused) and says why, in `refusal`.
+ */
+export function boardInstant(search) {
+  const asOf = search.get('asOf');
+  if (!asOf || hasRole('auditor')) {
+    return { asOf, refusal: null };
+  }
+  return {
+    asOf: null,
+    refusal: notice('info',
+      `Boards as they stood at a past instant (${format.instant(asOf)}) are for auditors: use an auditor's token `
+      + '(the token button at the top right) to see them. Shown here as they stand now.'),
+  };
 }
 
 /** Explains a failed read: what is missing and why, in words. */

@@ -2,14 +2,14 @@
 
 import { getAll, getJson, query, segment } from '../api.js';
 import {
-  meetingBoard, notice, pageHeader, sessionRows, setTitle, unavailable,
+  boardInstant, meetingBoard, notice, pageHeader, sessionRows, setTitle, unavailable,
 } from '../components.js';
 import { replaceChildren } from '../dom.js';
 import { instant } from '../format.js';
 
 export async function render(main, _params, search) {
   setTitle('Meetings');
-  const asOf = search.get('asOf');
+  const { asOf, refusal } = boardInstant(search);
   const header = pageHeader({
     eyebrow: 'UN–OIC General Meetings on Cooperation',
     title: 'Commitments by meeting',
@@ -29,6 +29,7 @@ export async function render(main, _params, search) {
   const scale = Math.max(0, ...boards.filter((b) => b.ok).flatMap((b) => sessionRows(b.data).map((row) => row.total)));
   replaceChildren(main,
     header,
+    refusal,
     asOf ? notice('info', `Showing the boards as the ledger stood at ${instant(asOf)}.`) : null,
     items.length === 0 ? notice('info', 'No meeting is recorded yet.') : null,
     items.map((meeting, i) => meetingBoard(meeting, boards[i], { scale })));

@@ -2,7 +2,7 @@
 
 import { getAll, query, segment } from '../api.js';
 import {
-  commitmentTable, meetingBoard, meetingFacts, notice, pageHeader, section, setTitle, trafficLight, unavailable,
+  boardInstant, commitmentTable, meetingBoard, meetingFacts, notice, pageHeader, section, setTitle, trafficLight, unavailable,
 } from '../components.js';
 import { h, replaceChildren } from '../dom.js';
 import { count, sessionName } from '../format.js';
@@ -11,7 +11,7 @@ const PAGE_SIZE = 200;
 const QUEUE_SIZE = 50;
 
 export async function render(main, { code }, search) {
-  const asOf = search.get('asOf');
+  const { asOf, refusal } = boardInstant(search);
   setTitle(code);
   const [meeting, board, list, queue] = await getAll(
     `/api/meetings/${segment(code)}`,
@@ -30,6 +30,7 @@ export async function render(main, { code }, search) {
   setTitle(m.code, m.title);
   replaceChildren(main,
     pageHeader({ eyebrow: `Meeting ${m.code}`, title: m.title, subtitle: meetingFacts(m) }),
+    refusal,
     meetingBoard(m, board, { heading: false }),
     reviewQueue(queue),
     commitments(m, board, list));
