@@ -43,6 +43,9 @@ public sealed class ReadBudget : IDisposable
 
     public TimeSpan Timeout => _options.Timeout;
 
+    /// <summary>How many reads of <paramref name="lane"/> wait for a slot now.</summary>
+    public long Waiting(ReadLane lane) => (lane == ReadLane.Replay ? _replays : _reads).GetStatistics()?.CurrentQueuedCount ?? 0;
+
     /// <summary>Takes a slot of <paramref name="lane"/>, waiting in its queue; throws <see cref="ReadsBusyException"/> when the queue is full.</summary>
     public async ValueTask<IDisposable> EnterAsync(ReadLane lane, CancellationToken ct)
     {

@@ -5,6 +5,7 @@ using Ledger.Domain.Common;
 using Ledger.Domain.Meetings;
 using Ledger.Domain.Organizations;
 using Ledger.Integration.Tests.Support;
+using Ledger.Projections.Dashboards;
 using Marten;
 using Marten.Events;
 using NodaTime;
@@ -125,6 +126,20 @@ public abstract class DashboardTest(LedgerFixture fixture) : LedgerTest(fixture)
 
     /// <summary>A response as the API writes it, to compare whole answers structurally.</summary>
     protected static string Json(object response) => System.Text.Json.JsonSerializer.Serialize(response, Ledger.Host.Hosting.ApiJson.Options);
+
+    /// <summary>What a rebuild does first: the dashboards' progression rows and documents go (pause the daemon first).</summary>
+    protected async Task TearDownDashboardsAsync()
+    {
+        await using var session = Store.LightweightSession();
+        foreach (var (_, document) in DashboardProjections.Async)
+        {
+            session.QueueSqlCommand($"delete from {Store.Options.Schema.For(document, true)}");
+        }
+
+        session.QueueSqlCommand(
+            "delete from ledger.mt_event_progression where name not like 'HighWater%'");
+        await session.SaveChangesAsync();
+    }
 
     /// <summary>The sequence number of the last event stored.</summary>
     protected async Task<long> HighWaterMarkAsync()

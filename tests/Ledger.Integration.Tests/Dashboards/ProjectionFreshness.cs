@@ -196,17 +196,4 @@ public sealed class ProjectionFreshness(LedgerFixture fixture) : DashboardTest(f
         Json(after with { Freshness = null! }).ShouldBe(expected);
         lifecycles.ShouldNotBeEmpty();
     }
-
-    private async Task TearDownDashboardsAsync()
-    {
-        await using var session = Store.LightweightSession();
-        foreach (var (_, document) in DashboardProjections.Async)
-        {
-            session.QueueSqlCommand($"delete from {Store.Options.Schema.For(document, true)}");
-        }
-
-        session.QueueSqlCommand(
-            "delete from ledger.mt_event_progression where name not like 'HighWater%'");
-        await session.SaveChangesAsync();
-    }
 }

@@ -18,14 +18,21 @@ public static class LedgerHost
     /// <summary>The key test tokens are signed with (base64 of 32 bytes; for tests only).</summary>
     public const string SigningKey = "dGVzdC1vbmx5LXNpZ25pbmcta2V5LTMyLWJ5dGVzISE=";
 
+    /// <summary>The host on <paramref name="database"/>, its time from <paramref name="clock"/>; <paramref name="settings"/> (keys such as <c>Ledger:Reads:Timeout</c>) are applied last.</summary>
     public static Task<IAlbaHost> StartAsync(
-        TestDatabase database, FakeClock clock, bool seedOnStartup = false, int writesPerMinute = 100_000) =>
+        TestDatabase database, FakeClock clock, bool seedOnStartup = false, int writesPerMinute = 100_000,
+        IReadOnlyDictionary<string, string>? settings = null) =>
         AlbaHost.For<Program>(builder =>
         {
             builder.UseSetting("ConnectionStrings:Ledger", database.ConnectionString);
             builder.UseSetting("Ledger:SeedOnStartup", seedOnStartup ? "true" : "false");
             builder.UseSetting("Ledger:Auth:SigningKey", SigningKey);
             builder.UseSetting("Ledger:RateLimits:WritesPerMinute", writesPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            {
+                builder.UseSetting(key, value);
+            }
+
             builder.ConfigureServices(services =>
             {
                 services.AddSingleton<IClock>(clock);
