@@ -44,6 +44,34 @@ public sealed class MeetingPage(DashboardFixture fixture, ITestOutputHelper outp
     }
 
     [Fact]
+    public async Task A_board_as_it_stood_is_shown_to_an_auditor_and_explained_to_anyone_else()
+    {
+        const string AsOf = "2024-07-25T06:00:00Z";
+
+        // Boards as they stood are for auditors: without an auditor's token the page does not ask for one
+        // (no refused request), shows the board as it stands now and says why.
+        await using (var anonymous = await OpenAsync())
+        {
+            await anonymous.GotoAsync($"/meetings/GVA-2022?asOf={AsOf}");
+            var refusal = anonymous.Page.Locator(".notice", new() { HasText = "are for auditors" });
+            (await TextOf(refusal)).ShouldContain("(25 July 2024, 06:00 UTC)");
+            var board = anonymous.Page.Locator("section.board[data-meeting='GVA-2022']");
+            (await TextOf(board.Locator("[data-tile='total'] .tile__value"))).ShouldBe("31");
+            (await board.Locator(".notice", new() { HasText = "As the ledger stood at" }).CountAsync()).ShouldBe(0);
+            anonymous.ShouldHaveNoProblems();
+        }
+
+        await using var auditor = await OpenAsync(Fixture.Host.TokenFor("auditor"));
+        await auditor.GotoAsync($"/meetings/GVA-2022?asOf={AsOf}");
+        var asOfBoard = auditor.Page.Locator("section.board[data-meeting='GVA-2022']");
+        (await TextOf(asOfBoard.Locator(".notice", new() { HasText = "As the ledger stood at" }))).ShouldContain("25 July 2024, 06:00 UTC");
+        (await TextOf(asOfBoard.Locator("[data-tile='total'] .tile__value"))).ShouldBe("31");
+        (await auditor.Page.Locator(".notice", new() { HasText = "are for auditors" }).CountAsync()).ShouldBe(0);
+        await auditor.ScreenshotAsync("meeting-GVA-2022-as-of-auditor");
+        auditor.ShouldHaveNoProblems();
+    }
+
+    [Fact]
     public async Task Astana_lists_its_nine_commitments_and_those_outside_a_working_session()
     {
         await using var tab = await OpenAsync();
