@@ -1,6 +1,6 @@
-using Ledger.Host.Hosting;
 using Ledger.Host.ProjectionOps;
 using Ledger.Host.Reading;
+using Microsoft.Extensions.Options;
 
 namespace Ledger.Host.Dashboards;
 
@@ -16,11 +16,8 @@ public static class DashboardHosting
         services.AddSingleton<ProjectionMonitor>();
         services.AddSingleton<EventScan>();
         services.AddSingleton<ProjectionVerifier>();
-        services.AddOptions<ReadOptions>()
-            .Bind(builder.Configuration.GetSection(ReadOptions.Section))
-            .Validate<IConfiguration>((reads, configuration) => reads.Problem(configuration.GetConnectionString(LedgerHosting.ConnectionStringName)) is null,
-                "Ledger:Reads does not fit beside the writers: see the message of ReadOptions.Problem in docs/dashboards.md#read-budgets.")
-            .ValidateOnStart();
+        services.AddOptions<ReadOptions>().Bind(builder.Configuration.GetSection(ReadOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ReadOptions>, ReadOptionsValidation>();
         services.AddSingleton<ReadBudget>();
         services.AddSingleton<SharedReplays>();
         services.AddSingleton<DashboardReads>();

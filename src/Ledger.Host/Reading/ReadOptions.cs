@@ -1,3 +1,5 @@
+using Ledger.Host.Hosting;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Ledger.Host.Reading;
@@ -59,4 +61,13 @@ public sealed class ReadOptions
               $"Maximum Pool Size ({pool}), so that writers always find a connection: lower them or raise Maximum Pool Size."
             : null;
     }
+}
+
+/// <summary>Refuses to start a host whose read budget does not fit beside its writers (<see cref="ReadOptions.Problem"/>).</summary>
+public sealed class ReadOptionsValidation(IConfiguration configuration) : IValidateOptions<ReadOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ReadOptions options) =>
+        options.Problem(configuration.GetConnectionString(LedgerHosting.ConnectionStringName)) is { } problem
+            ? ValidateOptionsResult.Fail(problem)
+            : ValidateOptionsResult.Success;
 }
