@@ -15,22 +15,25 @@ public sealed record ReplayScope(Instant? AsOf, string? Meeting)
 }
 
 /// <summary>
-/// The events one repeatable-read snapshot sees, told apart from any other snapshot's: its high-water mark and how
-/// many events it sees. The high-water mark alone is not enough: a transaction holding sequence 103 may commit after
-/// one holding 104, so two snapshots can share the mark 104 and differ in 103. Snapshots taken one after the other
-/// see growing sets of events (a committed event stays committed, none is ever deleted), so the same mark and the
-/// same count mean the same events.
+/// The events one repeatable-read snapshot sees, told apart from any other snapshot's: its high-water mark, how many
+/// events it sees, and the id of the last one. The high-water mark alone is not enough: a transaction holding sequence
+/// 103 may commit after one holding 104, so two snapshots can share the mark 104 and differ in 103. Snapshots taken one
+/// after the other see growing sets of events (a committed event stays committed, none is deleted in service), so
+/// the same mark and the same count mean the same events. The last event's id (never reused) tells a ledger apart
+/// from another that reached the same mark and count after a maintenance reset or a restore from another backup.
 /// </summary>
-public readonly record struct LedgerState(long HighWaterMark, long Events)
+public readonly record struct LedgerState(long HighWaterMark, long Events, Guid Last)
 {
     /// <summary>Reads the state through <paramref name="session"/>, inside the snapshot its transaction holds.</summary>
     public static async Task<LedgerState> ReadAsync(IQuerySession session, CancellationToken ct)
     {
-        var rows = await session.AdvancedSql.QueryAsync<long, long>(
-            $"select row(coalesce(max(seq_id), 0)), row(count(*)) from {session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_events",
-            ct);
-        var (highWaterMark, events) = rows[0];
-        return new LedgerState(highWaterMark, events);
+        var events = $"{session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_events";
+        await using var command = session.Connection.CreateCommand();
+        command.CommandText = $"select e.seq_id, e.id, (select count(*) from {events}) from {events} e order by e.seq_id desc limit 1";
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct)
+            ? new LedgerState(reader.GetInt64(0), reader.GetInt64(2), reader.GetGuid(1))
+            : new LedgerState(0, 0, Guid.Empty);
     }
 }
 
