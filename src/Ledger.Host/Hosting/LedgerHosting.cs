@@ -73,7 +73,7 @@ public static class LedgerHosting
         app.UseStatusCodePages();
         app.MapLedgerWeb(); // the web pages and their files: anonymous, so before authentication
         app.UseCorrelationIds();
-        app.UseAuthentication();
+        app.UseLedgerAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseRequestSizeProblems();

@@ -12,6 +12,9 @@ public static class LedgerClaims
     /// <summary>The organization a focal point (or any caller) acts for, e.g. <c>FAO</c>.</summary>
     public const string Organization = "org";
 
+    /// <summary>The token's own id; every accepted token carries one (<c>Ledger:Auth:RequireTokenId</c>).</summary>
+    public const string TokenId = "jti";
+
     public static string? User(this ClaimsPrincipal principal) => principal.FindFirstValue(Subject);
 
     public static string? OrganizationCode(this ClaimsPrincipal principal) => principal.FindFirstValue(Organization);

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.Tokens;
 using NodaTime;
 
 namespace Ledger.Host.Security;
@@ -28,18 +27,21 @@ public static class SecurityHosting
         var services = builder.Services;
         services.AddOptions<AuthOptions>()
             .Bind(builder.Configuration.GetSection(AuthOptions.Section))
-            .Validate(HasUsableSigningKey, "Ledger:Auth:SigningKey must be base64 of at least 32 random bytes.")
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidation>();
         services.Configure<RateLimitOptions>(builder.Configuration.GetSection(RateLimitOptions.Section));
         services.AddSingleton<TokenIssuer>();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<AuthOptions>, IClock>((jwt, auth, clock) => ConfigureJwt(jwt, auth.Value, clock));
+        services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, ProviderKeys.TurnOffLastKnownGood);
+        services.AddHostedService<ProviderKeys>();
 
         services.AddAuthorization();
         services.AddOptions<AuthorizationOptions>()
             .Configure<IOptions<LedgerOptions>>((authorization, ledger) => AddPolicies(authorization, ledger.Value));
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, ForbiddenAsProblem>();
 
         services.AddRateLimiter(limiter =>
         {
@@ -74,54 +76,24 @@ public static class SecurityHosting
         return builder;
     }
 
-    private static bool HasUsableSigningKey(AuthOptions auth)
-    {
-        try
-        {
-            auth.SigningKeyBytes();
-            return true;
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
-        }
-    }
-
     private static void ConfigureJwt(JwtBearerOptions jwt, AuthOptions auth, IClock clock)
     {
-        var skew = TimeSpan.FromSeconds(30);
         jwt.MapInboundClaims = false;
-        jwt.TokenValidationParameters = new TokenValidationParameters
+        jwt.TokenValidationParameters = TokenValidation.Parameters(auth, clock);
+        jwt.Events = new JwtBearerEvents
         {
-            ValidateIssuer = true,
-            ValidIssuer = auth.Issuer,
-            ValidateAudience = true,
-            ValidAudience = auth.Audience,
-            ValidateLifetime = true,
-            ClockSkew = skew,
-
-            // Token lifetimes are judged by the ledger's clock, the same one that mints them.
-            LifetimeValidator = (notBefore, expires, _, _) =>
+            OnTokenValidated = context =>
             {
-                var now = clock.GetCurrentInstant().ToDateTimeUtc();
-                return (notBefore is null || notBefore.Value <= now + skew) && expires is { } end && end > now - skew;
+                if (TokenValidation.MissingTokenId(context.SecurityToken, auth) is { } refused)
+                {
+                    context.Fail(refused);
+                }
+
+                return Task.CompletedTask;
             },
-            NameClaimType = LedgerClaims.Subject,
-            RoleClaimType = LedgerClaims.Role,
+            OnChallenge = AuthProblems.ChallengeAsync,
         };
-
-        if (!string.IsNullOrWhiteSpace(auth.Authority))
-        {
-            // A real identity provider: keys and issuer come from its discovery document.
-            jwt.Authority = auth.Authority;
-            jwt.Audience = auth.Audience;
-            jwt.TokenValidationParameters.ValidateIssuer = false;
-        }
-
-        if (auth.SigningKeyBytes() is { } key)
-        {
-            jwt.TokenValidationParameters.IssuerSigningKey = new SymmetricSecurityKey(key);
-        }
+        ProviderKeys.Configure(jwt, auth);
     }
 
     private static void AddPolicies(AuthorizationOptions authorization, LedgerOptions ledger)
