@@ -189,7 +189,7 @@ public sealed class LedgerProcess : IAsyncDisposable
     /// The host's own build output: <c>LEDGER_HOST_DLL</c> when set, else <c>src/Ledger.Host/bin/&lt;configuration&gt;/net10.0</c>
     /// of the checkout these tests were built from, in the tests' own configuration.
     /// </summary>
-    private static string HostDll()
+    internal static string HostDll()
     {
         if (Environment.GetEnvironmentVariable("LEDGER_HOST_DLL") is { Length: > 0 } configured)
         {

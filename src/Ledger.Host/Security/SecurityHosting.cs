@@ -91,6 +91,15 @@ public static class SecurityHosting
 
                 return Task.CompletedTask;
             },
+            OnAuthenticationFailed = context =>
+            {
+                if (TokenValidation.UnacceptedAlgorithm(context.Request.Headers.Authorization, context.Options.TokenValidationParameters) is { } refused)
+                {
+                    context.Fail(refused);
+                }
+
+                return Task.CompletedTask;
+            },
             OnChallenge = AuthProblems.ChallengeAsync,
         };
         ProviderKeys.Configure(jwt, auth);

@@ -53,7 +53,7 @@ public sealed class TokenCommand : JasperFxAsyncCommand<TokenInput>
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or Microsoft.Extensions.Options.OptionsValidationException)
         {
-            return Refuse(e.Message);
+            return Refuse(e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : e.Message);
         }
     }
 
@@ -73,7 +73,7 @@ public sealed class TokenCommand : JasperFxAsyncCommand<TokenInput>
         catch (Exception e) when (e is Npgsql.NpgsqlException or System.Net.Sockets.SocketException or TimeoutException or Marten.Exceptions.MartenCommandException)
         {
             throw new InvalidOperationException(
-                $"Cannot check the organization '{organization}' against the ledger's registered organizations: {e.Message} " +
+                $"Cannot check the organization '{organization}' against the ledger's registered organizations: {e.Message.TrimEnd('.')}. " +
                 "The verb reads them from the database of ConnectionStrings:Ledger (./run.sh token … provides it).", e);
         }
     }

@@ -60,6 +60,25 @@ public static class TokenValidation
     public static TokenRefusedException? MissingTokenId(SecurityToken token, AuthOptions auth) =>
         auth.RequireTokenId && token is JsonWebToken { Id: null or "" } ? new TokenRefusedException("The token has no token id (jti).") : null;
 
+    /// <summary>
+    /// The refusal of a token whose header names an algorithm outside <see cref="TokenValidationParameters.ValidAlgorithms"/>;
+    /// null for any other token. The library refuses such a token as a signature failure; this says why.
+    /// </summary>
+    public static TokenRefusedException? UnacceptedAlgorithm(string? authorization, TokenValidationParameters parameters)
+    {
+        const string scheme = "Bearer ";
+        if (authorization is null || !authorization.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) || parameters.ValidAlgorithms is not { } accepted)
+        {
+            return null;
+        }
+
+        var token = authorization[scheme.Length..].Trim();
+        var handler = new JsonWebTokenHandler();
+        return handler.CanReadToken(token) && handler.ReadJsonWebToken(token).Alg is var algorithm && !accepted.Contains(algorithm)
+            ? new TokenRefusedException("The token is signed with an algorithm this ledger does not accept.")
+            : null;
+    }
+
     /// <summary>Why a token was refused, in words that never repeat what the token itself says.</summary>
     public static string Describe(Exception? failure) => failure switch
     {
@@ -80,6 +99,10 @@ public static class TokenValidation
 
     private static bool ValidateLifetime(DateTime? notBefore, DateTime? expires, SecurityToken token, TimeSpan maximum, IClock clock)
     {
+        // Some validation paths (a key not found, before the keys are fetched again) pass an absent
+        // time as DateTime.MinValue rather than null.
+        notBefore = notBefore == DateTime.MinValue ? null : notBefore;
+        expires = expires == DateTime.MinValue ? null : expires;
         var now = clock.GetCurrentInstant().ToDateTimeUtc();
         if (expires is not { } end)
         {
