@@ -42,23 +42,9 @@ public sealed class LedgerProcess : IAsyncDisposable
         string name, IReadOnlyDictionary<string, string> settings, int? port = null, bool waitUntilHealthy = true,
         TimeSpan? timeout = null, CancellationToken ct = default)
     {
-        var dll = HostDll();
         var address = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port ?? LoopbackPort.Free()}"));
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(dll);
-        start.Environment["ASPNETCORE_URLS"] = address.ToString();
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["DOTNET_CONTENTROOT"] = Path.GetDirectoryName(dll)!;
-        foreach (var (key, value) in settings)
-        {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
+        var start = HostStartInfo(settings);
+        start.Environment.TryAdd("ASPNETCORE_URLS", address.ToString());
 
         var logPath = Path.Combine(LogDirectory(), $"{name}-{DateTime.UtcNow:HHmmssfff}.log");
         var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
@@ -186,10 +172,35 @@ public sealed class LedgerProcess : IAsyncDisposable
     }
 
     /// <summary>
+    /// <c>dotnet Ledger.Host.dll</c> in the Production environment, configured by <paramref name="settings"/>
+    /// (configuration keys, passed as environment variables), its output redirected; arguments are the caller's.
+    /// </summary>
+    internal static ProcessStartInfo HostStartInfo(IReadOnlyDictionary<string, string> settings)
+    {
+        var dll = HostDll();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["DOTNET_CONTENTROOT"] = Path.GetDirectoryName(dll)!;
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        return start;
+    }
+
+    /// <summary>
     /// The host's own build output: <c>LEDGER_HOST_DLL</c> when set, else <c>src/Ledger.Host/bin/&lt;configuration&gt;/net10.0</c>
     /// of the checkout these tests were built from, in the tests' own configuration.
     /// </summary>
-    internal static string HostDll()
+    private static string HostDll()
     {
         if (Environment.GetEnvironmentVariable("LEDGER_HOST_DLL") is { Length: > 0 } configured)
         {

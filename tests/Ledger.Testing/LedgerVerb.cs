@@ -15,25 +15,10 @@ public static class LedgerVerb
     /// <summary>Runs the verb with <paramref name="settings"/> as environment variables, in the Production environment, for at most <paramref name="timeout"/>.</summary>
     public static async Task<Outcome> RunAsync(IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> settings, TimeSpan? timeout = null)
     {
-        var dll = LedgerProcess.HostDll();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(dll);
+        var start = LedgerProcess.HostStartInfo(settings);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["DOTNET_CONTENTROOT"] = Path.GetDirectoryName(dll)!;
-        foreach (var (key, value) in settings)
-        {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("the verb did not start");
