@@ -213,14 +213,14 @@ public sealed class ProviderKeyRotationTests(ITestOutputHelper output) : IAsyncL
         (await host.GetAsync(Read, signedByFirst)).Status.ShouldBe(200);
 
         // The provider publishes a second key and signs with it; the first stays published.
-        await provider.RestartAsync(second, first);
+        provider.RotateKeys(second, first);
         var signedBySecond = await provider.TokenAsync(ProviderClients.Viewer);
         Kid(signedBySecond).ShouldBe("rotation-2");
         var newKeyAccepted = await host.EventuallyAsync(Read, signedBySecond, 200, TimeSpan.FromSeconds(30));
         (await host.GetAsync(Read, signedByFirst)).Status.ShouldBe(200, "the first key is still published");
 
         // Next rotation: a third key signs, the first is dropped.
-        await provider.RestartAsync(third, second);
+        provider.RotateKeys(third, second);
         var signedByThird = await provider.TokenAsync(ProviderClients.Viewer);
         var thirdAccepted = await host.EventuallyAsync(Read, signedByThird, 200, TimeSpan.FromSeconds(30));
         var dropped = await host.GetAsync(Read, signedByFirst);
@@ -247,7 +247,7 @@ public sealed class ProviderKeyRotationTests(ITestOutputHelper output) : IAsyncL
         (await host.GetAsync(Read, WithIssuer(first, "https://ledger-alias.example/"))).Status.ShouldBe(200, "an issuer listed in ValidIssuers is accepted");
         (await host.GetAsync(Read, WithIssuer(first, "https://other.example/"))).Status.ShouldBe(401);
 
-        await provider.RestartAsync(second);
+        provider.RotateKeys(second);
         var refusedAfter = await host.EventuallyAsync(Read, signedByFirst, 401, TimeSpan.FromSeconds(30));
         (await host.GetAsync(Read, await provider.TokenAsync(ProviderClients.Viewer))).Status.ShouldBe(200);
         output.WriteLine($"dropped key refused {refusedAfter.TotalMilliseconds:0} ms after the provider stopped publishing it (refresh every 2 s)");

@@ -10,6 +10,9 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
@@ -28,8 +31,8 @@ public sealed record ProviderClient(string Id, string Role, string? Organization
 /// A real OpenID Connect provider for the tests: OpenIddict's server on a loopback Kestrel port,
 /// issuing RS256 access tokens by client credentials, with discovery and JWKS as any provider
 /// publishes them. No store (OpenIddict's degraded mode): the clients are a fixed list checked
-/// here. Transport security is off because it listens on loopback only. A restart with other keys
-/// is a key rotation: the first key signs, every listed key is published.
+/// here. Transport security is off because it listens on loopback only. Its keys can be rotated
+/// while it runs (<see cref="RotateKeys"/>): the first key signs, every listed key is published.
 /// </summary>
 public sealed class TestIdentityProvider : IAsyncDisposable
 {
@@ -38,6 +41,7 @@ public sealed class TestIdentityProvider : IAsyncDisposable
     private readonly Dictionary<string, ProviderClient> _clients;
     private readonly int _port;
     private readonly ConcurrentDictionary<string, int> _hits = new();
+    private readonly KeyRing _keys = new();
     private WebApplication? _app;
 
     private TestIdentityProvider(IEnumerable<ProviderClient> clients, int port)
@@ -50,28 +54,32 @@ public sealed class TestIdentityProvider : IAsyncDisposable
     public Uri Address => new($"http://127.0.0.1:{_port}/");
 
     /// <summary>The keys it publishes now; the first signs.</summary>
-    public IReadOnlyList<RsaSecurityKey> Keys { get; private set; } = [];
+    public IReadOnlyList<RsaSecurityKey> Keys => _keys.Current;
 
-    /// <summary>How often each path was asked for (discovery, JWKS, token), since the provider was created.</summary>
+    /// <summary>How often each path was asked for (discovery, JWKS, token), since the provider was started.</summary>
     public int Hits(string path) => _hits.GetValueOrDefault(path);
 
     public static async Task<TestIdentityProvider> StartAsync(IEnumerable<ProviderClient> clients, params RsaSecurityKey[] keys)
     {
         var provider = new TestIdentityProvider(clients, LoopbackPort.Free());
-        await provider.RestartAsync(keys);
+        provider._keys.Replace(keys);
+        await provider.StartAsync();
         return provider;
     }
 
     /// <summary>A new RSA signing key with the given id.</summary>
     public static RsaSecurityKey NewKey(string id) => new(RSA.Create(2048)) { KeyId = id };
 
-    /// <summary>Stops and starts again on the same address with <paramref name="keys"/>, as a provider redeployed with rotated keys.</summary>
-    public async Task RestartAsync(params RsaSecurityKey[] keys)
+    /// <summary>
+    /// Rotates the provider's keys while it runs, as a provider's key management does: from the next
+    /// request on, the first of <paramref name="keys"/> signs and all of them are published in the JWKS.
+    /// </summary>
+    public void RotateKeys(params RsaSecurityKey[] keys) => _keys.Replace(keys);
+
+    private async Task StartAsync()
     {
-        await StopAsync();
-        Keys = keys;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.ClearProviders().AddConsole().AddFilter<ConsoleLoggerProvider>(null, LogLevel.Warning);
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, _port));
         builder.Services.AddOpenIddict().AddServer(server =>
         {
@@ -79,11 +87,6 @@ public sealed class TestIdentityProvider : IAsyncDisposable
             server.SetIssuer(Address);
             server.SetTokenEndpointUris("connect/token");
             server.AllowClientCredentialsFlow();
-            foreach (var key in keys)
-            {
-                server.AddSigningKey(key);
-            }
-
             server.AddEphemeralEncryptionKey();
             server.DisableAccessTokenEncryption();
             server.SetAccessTokenLifetime(TimeSpan.FromMinutes(30));
@@ -101,6 +104,12 @@ public sealed class TestIdentityProvider : IAsyncDisposable
                 return default;
             }));
         });
+
+        // The signing keys come from the key ring each time the options are built, and the ring's
+        // change token rebuilds them when the keys rotate (OpenIddict reads the current options per request).
+        builder.Services.AddSingleton<IOptionsChangeTokenSource<OpenIddictServerOptions>>(_keys);
+        builder.Services.Configure<OpenIddictServerOptions>(options =>
+            options.SigningCredentials.AddRange(_keys.Current.Select(key => new SigningCredentials(key, SecurityAlgorithms.RsaSha256))));
 
         var app = builder.Build();
         app.Use((http, next) =>
@@ -151,15 +160,49 @@ public sealed class TestIdentityProvider : IAsyncDisposable
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    public async Task StopAsync()
+    public async ValueTask DisposeAsync()
     {
         if (_app is not null)
         {
             await _app.StopAsync();
             await _app.DisposeAsync();
-            _app = null;
         }
+
+        _keys.Dispose();
     }
 
-    public async ValueTask DisposeAsync() => await StopAsync();
+    /// <summary>The current signing keys, and a change token that fires when they are replaced.</summary>
+    private sealed class KeyRing : IOptionsChangeTokenSource<OpenIddictServerOptions>, IDisposable
+    {
+        private readonly Lock _gate = new();
+        private CancellationTokenSource _changed = new();
+
+        public IReadOnlyList<RsaSecurityKey> Current { get; private set; } = [];
+
+        public string Name => Microsoft.Extensions.Options.Options.DefaultName;
+
+        public IChangeToken GetChangeToken()
+        {
+            lock (_gate)
+            {
+                return new CancellationChangeToken(_changed.Token);
+            }
+        }
+
+        public void Replace(IReadOnlyList<RsaSecurityKey> keys)
+        {
+            CancellationTokenSource previous;
+            lock (_gate)
+            {
+                Current = keys;
+                previous = _changed;
+                _changed = new CancellationTokenSource();
+            }
+
+            previous.Cancel();
+            previous.Dispose();
+        }
+
+        public void Dispose() => _changed.Dispose();
+    }
 }
