@@ -108,9 +108,10 @@ public sealed class R7AuthMatrix(ITestOutputHelper output)
             """{"status":"in-progress","narrative":"Joint missions started.","asOf":"2024-07-24","percentComplete":10}"""),
     ];
 
-    /// <summary>Requests that one endpoint refuses more narrowly than its policy: a commitment's past state is for auditors.</summary>
+    /// <summary>Requests that an endpoint refuses more narrowly than its policy: past states (a commitment's, a board's) are for auditors.</summary>
     private static readonly Route[] Variants =
     [
+        new("GET", "/api/dashboard/meetings/{code}", Access.Audit, "/api/dashboard/meetings/AST-2024?asOf=2024-07-24T00:00:00Z"),
         new("GET", "/api/commitments/{code}", Access.Audit, "/api/commitments/AST-2024-06?asOf=2024-07-24T00:00:00Z"),
         new("GET", "/api/commitments/{code}", Access.Audit, "/api/commitments/AST-2024-06?version=1"),
     ];
