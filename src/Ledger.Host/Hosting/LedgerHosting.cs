@@ -28,6 +28,7 @@ public static class LedgerHosting
         services.Configure<LedgerOptions>(builder.Configuration.GetSection(LedgerOptions.Section));
         services.AddSingleton<IClock>(SystemClock.Instance);
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context => Problems.Polish(context.ProblemDetails));
+        services.AddExceptionHandler<DatabaseUnavailable>();
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
 
         services.AddMarten(sp =>
@@ -45,9 +46,11 @@ public static class LedgerHosting
             // projection runs on exactly one node of the cluster, rebalanced as nodes come and go.
             .IntegrateWithWolverine(m => m.UseWolverineManagedEventSubscriptionDistribution = true);
 
+        var cluster = builder.Configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
         builder.Host.UseWolverine(opts =>
         {
             opts.Policies.AutoApplyTransactions();
+            cluster.ApplyTo(opts.Durability);
         });
         services.AddWolverineHttp();
 
