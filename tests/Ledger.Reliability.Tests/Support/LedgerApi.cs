@@ -72,7 +72,7 @@ public static class LedgerApi
         answer.Status.ShouldBe(HttpStatusCode.OK, answer.Body);
         return [.. JsonDocument.Parse(answer.Body).RootElement.GetProperty("items").EnumerateArray()
             .Where(i => i.GetProperty("status").GetString() != "withdrawn")
-            .Select(i => i.GetProperty("code").GetString()!)];
+            .Select(i => i.GetProperty("id").GetString()!)];
     }
 
     public static async Task<(long HighWaterMark, IReadOnlyList<ProjectionView> Projections)> ProjectionsAsync(HttpClient client, CancellationToken ct = default)
