@@ -33,11 +33,32 @@ public static class DurableCluster
     /// <summary><c>pg_ctl stop -m immediate</c>: the server ends as if the machine lost power (no checkpoint; recovery from the WAL at the next start).</summary>
     public static Task StopImmediatelyAsync() => PgCtlAsync("stop", "-m", "immediate", "-w", "-t", "60");
 
-    /// <summary>Starts the server again with the options it last ran with, and waits until it accepts connections.</summary>
-    public static Task StartAsync() => PgCtlAsync("start", "-w", "-t", "120", "-l", Path.Combine(Path.GetDirectoryName(Data())!, "postgres.log"));
+    /// <summary>
+    /// Starts the server again with the options it last ran with (its port, socket folder and settings, which
+    /// <c>pg_ctl start</c> would otherwise forget), and waits until it accepts connections.
+    /// </summary>
+    public static Task StartAsync() =>
+        PgCtlAsync("start", "-w", "-t", "120", "-l", Path.Combine(Path.GetDirectoryName(Data())!, "postgres.log"), "-o", LastOptions());
 
     /// <summary><c>pg_ctl restart -m immediate</c>: crash and start again at once.</summary>
     public static Task RestartImmediatelyAsync() => PgCtlAsync("restart", "-m", "immediate", "-w", "-t", "120", "-l", Path.Combine(Path.GetDirectoryName(Data())!, "postgres.log"));
+
+    /// <summary>
+    /// The server's options from <c>postmaster.opts</c> (what it last started with, as quoted arguments after the
+    /// binary), less the data folder, quoted again for the shell pg_ctl hands <c>-o</c> to.
+    /// </summary>
+    private static string LastOptions()
+    {
+        var recorded = File.ReadAllText(Path.Combine(Data(), "postmaster.opts"));
+        var arguments = System.Text.RegularExpressions.Regex.Matches(recorded, "\"((?:[^\"\\\\]|\\\\.)*)\"").Select(m => m.Groups[1].Value).ToList();
+        var at = arguments.IndexOf("-D");
+        if (at >= 0)
+        {
+            arguments.RemoveRange(at, Math.Min(2, arguments.Count - at));
+        }
+
+        return string.Join(' ', arguments.Select(a => "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
+    }
 
     private static string Data() => DataDirectory ?? throw new InvalidOperationException(
         "No durable cluster to restart: run the fault suite through ./test.sh (LEDGER_DURABLE_DATA is not set).");
