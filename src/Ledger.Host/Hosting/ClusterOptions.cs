@@ -9,6 +9,12 @@ namespace Ledger.Host.Hosting;
 /// machine) keeps its agents on paper until its heartbeat is older than <see cref="StaleNodeTimeout"/>;
 /// Wolverine's own defaults (a heartbeat every 10 s, stale after 60 s) leave the dashboards and the
 /// Merkle tree still for more than a minute. These defaults hand them over within about 20 s.
+/// <para>
+/// A starting host takes part (heartbeat, leadership, agents) only once <see cref="StaleNodeTimeout"/> has
+/// passed. A host restarted after a crash then already sees its dead predecessor as stale and takes its agents
+/// directly; joining sooner, it would share them with the dead node it still took for alive and wait a minute
+/// for that node to confirm it had let them go.
+/// </para>
 /// </summary>
 public sealed class ClusterOptions
 {
@@ -32,5 +38,6 @@ public sealed class ClusterOptions
 
         durability.HealthCheckPollingTime = HeartbeatInterval;
         durability.StaleNodeTimeout = StaleNodeTimeout;
+        durability.FirstHealthCheckExecution = StaleNodeTimeout;
     }
 }

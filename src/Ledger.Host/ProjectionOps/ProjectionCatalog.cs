@@ -6,9 +6,15 @@ using Marten.Events.Projections;
 
 namespace Ledger.Host.ProjectionOps;
 
-/// <summary>A projection as operations see it: its name, lifecycle and, when async, the progression row it advances.</summary>
-public sealed record ProjectionInfo(string Name, ProjectionLifecycle Lifecycle, string? Shard)
+/// <summary>
+/// A projection as operations see it: its name, lifecycle and, when async, the progression row it advances and
+/// the shard whose agent runs it (its composite's, for a member of a composite: a failure stops them all there).
+/// </summary>
+public sealed record ProjectionInfo(string Name, ProjectionLifecycle Lifecycle, string? Shard, string? AgentShard = null)
 {
+    /// <summary>The progression row whose agent status and failure apply to this projection.</summary>
+    public string? RunningShard => AgentShard ?? Shard;
+
     public string LifecycleName => Lifecycle == ProjectionLifecycle.Inline ? Freshness.Inline : Freshness.Async;
 }
 
@@ -27,7 +33,8 @@ public sealed class ProjectionCatalog
                 all.AddRange(composite.AllProjections().Select(member => new ProjectionInfo(
                     member.Name, ProjectionLifecycle.Async,
                     composite.ConstituentShardNames(parent).FirstOrDefault(s => s.Name == member.Name)?.Identity
-                    ?? member.ShardNames()[0].Identity)));
+                    ?? member.ShardNames()[0].Identity,
+                    parent.Identity)));
             }
             else if (source.Lifecycle != ProjectionLifecycle.Live)
             {

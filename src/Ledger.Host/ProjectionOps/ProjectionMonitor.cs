@@ -5,8 +5,36 @@ using NodaTime;
 
 namespace Ledger.Host.ProjectionOps;
 
-/// <summary>Where one projection stands. Inline projections are written with the events, so they are always at the high-water mark.</summary>
-public sealed record ProjectionStatus(string Name, string Lifecycle, long Position, long Lag, ProjectionState Status);
+/// <summary>
+/// Where one projection stands. Inline projections are written with the events, so they are always at the high-water mark.
+/// <see cref="Failure"/> says why an async projection stopped, when it did.
+/// </summary>
+public sealed record ProjectionStatus(string Name, string Lifecycle, long Position, long Lag, ProjectionState Status, ProjectionFailure? Failure = null);
+
+/// <summary>
+/// Why an async projection stopped: the event it could not apply (its sequence and type, when the failure was on
+/// an event) and the daemon's reason. It stays stopped there — nothing after that event is applied — until fixed.
+/// </summary>
+public sealed partial record ProjectionFailure(long? Sequence, string? EventType, string Category, string Reason)
+{
+    /// <summary>
+    /// The root cause in one line, from the daemon's failure text (an exception with its inner exceptions and
+    /// stack traces): the innermost exception's message, without its type name.
+    /// </summary>
+    public static string RootCause(string detail)
+    {
+        var messages = detail.Split('\n')
+            .Select(line => line.Trim())
+            .Where(line => line.Length > 0 && !line.StartsWith("at ", StringComparison.Ordinal) && !line.StartsWith("--- End", StringComparison.Ordinal))
+            .ToList();
+        var innermost = messages.Count == 0 ? detail : messages[^1];
+        innermost = ExceptionName().Replace(innermost.StartsWith("--->", StringComparison.Ordinal) ? innermost[4..].Trim() : innermost, string.Empty);
+        return innermost.Length <= 300 ? innermost : innermost[..300] + "…";
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[\w.`+]+(Exception|Error)\w*: ")]
+    private static partial System.Text.RegularExpressions.Regex ExceptionName();
+}
 
 public sealed record ProjectionsReport(long HighWaterMark, Instant CheckedAt, IReadOnlyList<ProjectionStatus> Projections);
 
@@ -29,8 +57,9 @@ public sealed class ProjectionMonitor(
         var states = await store.Advanced.AllProjectionProgress(token: ct);
         var failed = states
             .Where(s => s.Failure is not null || string.Equals(s.AgentStatus, "Paused", StringComparison.OrdinalIgnoreCase))
-            .Select(s => s.ShardName)
-            .ToHashSet(StringComparer.Ordinal);
+            .ToDictionary(s => s.ShardName, s => s.Failure is { } f
+                ? new ProjectionFailure(f.Event?.Sequence, f.Event?.EventTypeName, f.Category.ToString(), ProjectionFailure.RootCause(f.Message))
+                : null, StringComparer.Ordinal);
 
         var now = clock.GetCurrentInstant();
         var stallAfter = Duration.FromTimeSpan(options.Value.StallAfter);
@@ -44,13 +73,15 @@ public sealed class ProjectionMonitor(
 
             var position = positions.PositionOf(p.Shard) ?? 0;
             var state = tracker.Observe(p.Name, position, hwm, now, stallAfter);
-            if (state == ProjectionState.CatchingUp && p.Shard is not null && failed.Contains(p.Shard))
+            var paused = p.RunningShard is { } shard && failed.ContainsKey(shard);
+            if (state == ProjectionState.CatchingUp && paused)
             {
                 // A paused shard does not come back on its own: no need to wait to call it stalled.
                 state = ProjectionState.Stalled;
             }
 
-            return new ProjectionStatus(p.Name, p.LifecycleName, position, Math.Max(0, hwm - position), state);
+            return new ProjectionStatus(p.Name, p.LifecycleName, position, Math.Max(0, hwm - position), state,
+                paused && state != ProjectionState.CaughtUp ? failed[p.RunningShard!] : null);
         }).ToList();
 
         return new ProjectionsReport(hwm, now, statuses);

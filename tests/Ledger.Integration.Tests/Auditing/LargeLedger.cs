@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using Ledger.Domain.Commitments;
-using Ledger.Domain.Common;
 using Ledger.Host.Audit;
 using Ledger.Integration.Tests.Importing;
 using Ledger.Integration.Tests.Support;
@@ -30,33 +28,7 @@ public sealed class LargeLedger(ITestOutputHelper output)
         var store = host.Services.GetRequiredService<IDocumentStore>();
 
         var generate = Stopwatch.StartNew();
-        var random = new Random(20240722);
-        var actor = new Actor("synthetic.load", "SYN");
-        for (var batch = 0; batch < Streams / 100; batch++)
-        {
-            await using var session = store.LightweightSession();
-            for (var s = 0; s < 100; s++)
-            {
-                var code = $"SYN-2030-{batch * 100 + s + 1}";
-                var events = new List<object>(EventsPerStream)
-                {
-                    new CommitmentPledged(code, "SYN-2030", $"Synthetic commitment {code}", CommitmentKind.MatrixLine, CommitmentStatus.Agreed,
-                        ["UN"], [], [], 1 + random.Next(3), null, [], null, Basis.Recorded, new Dictionary<string, string>(), null,
-                        FactDate.Day(new LocalDate(2030, 1, 1)), actor, clock.GetCurrentInstant()),
-                };
-                for (var v = 1; v < EventsPerStream; v++)
-                {
-                    clock.Advance(Duration.FromMilliseconds(random.Next(1, 1000)));
-                    events.Add(new ReviewDecisionRecorded(code, "SYN-2030", (ReviewRating)random.Next(3), ReviewOutcome.Continue,
-                        $"Synthetic review {v} — “quoted”, ünïcode & <markup>", null, actor, clock.GetCurrentInstant()));
-                }
-
-                session.Events.StartStream(code, events);
-            }
-
-            await session.SaveChangesAsync();
-        }
-
+        await SyntheticLedger.AppendAsync(store, Streams, EventsPerStream, clock.GetCurrentInstant());
         output.WriteLine($"generated {Streams * EventsPerStream:N0} events in {generate.Elapsed.TotalSeconds:F1} s");
 
         // Verified once the daemon has built its Merkle tree of them: every row is compared with its leaf too.

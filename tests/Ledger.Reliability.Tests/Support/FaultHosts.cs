@@ -1,7 +1,10 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using JasperFx;
 using Ledger.Host.Security;
+using Ledger.Projections;
+using Marten;
 using Microsoft.Extensions.Options;
 using NodaTime;
 
@@ -35,6 +38,17 @@ public static class FaultHosts
 
         return settings;
     }
+
+    /// <summary>
+    /// The ledger's own store (<c>ConfigureLedger</c>: hash chains, inline read models) on <paramref name="database"/>, for
+    /// appending events in bulk beside a host process; the schema is the host's, so this store never changes it.
+    /// </summary>
+    public static DocumentStore Store(TestDatabase database) => DocumentStore.For(opts =>
+    {
+        opts.Connection(database.ConnectionString);
+        opts.ConfigureLedger();
+        opts.AutoCreateSchemaObjects = AutoCreate.None;
+    });
 
     public static string Token(string role, string? organization = null, string? user = null) =>
         Issuer.Issue(user ?? $"{role}.fault-suite", role, organization);
