@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.Extensions.Options;
@@ -7,9 +8,11 @@ namespace Ledger.Host.ProjectionOps;
 
 /// <summary>
 /// Where one projection stands. Inline projections are written with the events, so they are always at the high-water mark.
-/// <see cref="Failure"/> says why an async projection stopped, when it did.
+/// <see cref="Failure"/> says why an async projection stopped, when it did (and is left out otherwise).
 /// </summary>
-public sealed record ProjectionStatus(string Name, string Lifecycle, long Position, long Lag, ProjectionState Status, ProjectionFailure? Failure = null);
+public sealed record ProjectionStatus(
+    string Name, string Lifecycle, long Position, long Lag, ProjectionState Status,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ProjectionFailure? Failure = null);
 
 /// <summary>
 /// Why an async projection stopped: the event it could not apply (its sequence and type, when the failure was on
