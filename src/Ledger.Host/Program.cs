@@ -1,13 +1,13 @@
-using JasperFx;
+using Ledger.Host.DatabaseRoles;
 using Ledger.Host.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddLedger();
+builder.AddLedger(args);
 
 var app = builder.Build();
 app.UseLedger();
 
-return await app.RunJasperFxCommands(args);
+return await app.RunLedgerCommandsAsync(args);
 
 /// <summary>Entry point, visible to the integration tests' host.</summary>
 public partial class Program;

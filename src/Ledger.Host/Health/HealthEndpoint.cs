@@ -9,7 +9,9 @@ public static class HealthEndpoint
 {
     public static IServiceCollection AddLedgerHealth(this IServiceCollection services)
     {
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
+            .AddCheck<ProtectionHealthCheck>(ProtectionHealthCheck.Name, tags: ["ready"]);
         return services;
     }
 

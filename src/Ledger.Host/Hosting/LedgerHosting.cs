@@ -1,5 +1,7 @@
 using JasperFx;
+using JasperFx.CommandLine.Descriptions;
 using Ledger.Host.Audit;
+using Ledger.Host.DatabaseRoles;
 using Ledger.Host.Dashboards;
 using Ledger.Host.Health;
 using Ledger.Host.Importing;
@@ -20,11 +22,11 @@ namespace Ledger.Host.Hosting;
 /// <summary>Composition of the host: one place to read how the pieces fit together.</summary>
 public static class LedgerHosting
 {
-    public const string ConnectionStringName = "Ledger";
-
-    public static WebApplicationBuilder AddLedger(this WebApplicationBuilder builder)
+    /// <summary>Composes the host; <paramref name="args"/> (the command line) name the verb, which decides the role it connects as.</summary>
+    public static WebApplicationBuilder AddLedger(this WebApplicationBuilder builder, IReadOnlyList<string>? args = null)
     {
         var services = builder.Services;
+        services.AddSingleton(sp => LedgerConnections.From(sp.GetRequiredService<IConfiguration>(), args ?? []));
         services.Configure<LedgerOptions>(builder.Configuration.GetSection(LedgerOptions.Section));
         services.AddSingleton<IClock>(SystemClock.Instance);
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context => Problems.Polish(context.ProblemDetails));
@@ -33,15 +35,16 @@ public static class LedgerHosting
 
         services.AddMarten(sp =>
             {
-                var connectionString = sp.GetRequiredService<IConfiguration>().GetConnectionString(ConnectionStringName);
                 var opts = new StoreOptions();
-                opts.Connection(string.IsNullOrWhiteSpace(connectionString) ? throw MissingConnectionString() : connectionString);
+                opts.Connection(sp.GetRequiredService<LedgerConnections>().Store);
                 opts.ConfigureLedger();
                 opts.Schema.For<IdempotentRequest>().Index(x => x.ExpiresAtUnixSeconds);
+                // No DDL as a side effect, ever: the schema is applied on purpose by the role that owns it
+                // (SchemaStep: db-apply, import, or a single-role host at start), and a runtime role cannot.
+                opts.AutoCreateSchemaObjects = AutoCreate.None;
                 return opts;
             })
             .UseLightweightSessions()
-            .ApplyAllDatabaseChangesOnStartup()
             // The async daemon (dashboards) runs under Wolverine's agent distribution: every async
             // projection runs on exactly one node of the cluster, rebalanced as nodes come and go.
             .IntegrateWithWolverine(m => m.UseWolverineManagedEventSubscriptionDistribution = true);
@@ -51,12 +54,12 @@ public static class LedgerHosting
         {
             opts.Policies.AutoApplyTransactions();
             cluster.ApplyTo(opts.Durability);
+            opts.AutoBuildMessageStorageOnStartup = AutoCreate.None; // SchemaStep applies it with the rest
         });
         services.AddWolverineHttp();
 
         services.AddSingleton<LedgerImporter>();
         services.AddSingleton<CommitmentWriter>();
-        services.AddHostedService<EventImmutabilitySetup>();
         services.AddSingleton<RawEvents>();
         services.AddSingleton<LedgerAudit>();
         services.Configure<IdempotencyOptions>(builder.Configuration.GetSection(IdempotencyOptions.Section));
@@ -67,6 +70,11 @@ public static class LedgerHosting
         builder.AddLedgerDashboards();
         builder.AddLedgerSecurity();
         builder.AddLedgerWeb();
+
+        // The database first: its schema applied or checked before Wolverine's agents, the daemon or the seed start.
+        services.AddSingleton<SchemaStep>();
+        services.Insert(0, ServiceDescriptor.Singleton<IHostedService, DatabaseStartup>());
+        services.AddSystemPart<DatabaseRolesPart>();
         return builder;
     }
 
@@ -91,8 +99,4 @@ public static class LedgerHosting
         });
         return app;
     }
-
-    private static InvalidOperationException MissingConnectionString() => new(
-        $"No PostgreSQL connection string: set ConnectionStrings:{ConnectionStringName} " +
-        $"(environment variable ConnectionStrings__{ConnectionStringName}), or start the ledger with ./run.sh.");
 }

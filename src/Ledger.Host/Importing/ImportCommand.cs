@@ -1,7 +1,6 @@
 using JasperFx.CommandLine;
 using Ledger.Domain.Common;
-using Ledger.Host.Audit;
-using Marten;
+using Ledger.Host.DatabaseRoles;
 using Spectre.Console;
 
 namespace Ledger.Host.Importing;
@@ -25,8 +24,9 @@ public sealed class ImportCommand : JasperFxAsyncCommand<ImportInput>
     {
         using var host = input.BuildHost();
 
-        // The verb may run before the host ever served: make sure the schema and its protections exist.
-        await EventImmutability.EnsureAsync(host.Services.GetRequiredService<IDocumentStore>(), CancellationToken.None);
+        // The verb may run before the host ever served: as the owner (or a single role) it applies the schema and its
+        // protection first; as the runtime role it checks them.
+        await host.Services.GetRequiredService<SchemaStep>().PrepareAsync(CancellationToken.None);
         var importer = host.Services.GetRequiredService<LedgerImporter>();
         var data = input.File is null
             ? await MeetingsDataFile.LoadShippedAsync()

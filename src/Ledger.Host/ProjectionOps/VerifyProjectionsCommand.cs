@@ -1,5 +1,5 @@
 using JasperFx.CommandLine;
-using Marten;
+using Ledger.Host.DatabaseRoles;
 using Spectre.Console;
 
 namespace Ledger.Host.ProjectionOps;
@@ -22,7 +22,7 @@ public sealed class VerifyProjectionsCommand : JasperFxAsyncCommand<VerifyProjec
     public override async Task<bool> Execute(VerifyProjectionsInput input)
     {
         using var host = input.BuildHost();
-        await host.Services.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        await host.Services.GetRequiredService<SchemaStep>().PrepareAsync(CancellationToken.None);
         var verifier = host.Services.GetRequiredService<ProjectionVerifier>();
 
         var report = await AnsiConsole.Status().StartAsync("Verifying…", async status =>

@@ -23,7 +23,9 @@ namespace Ledger.Projections.Audit;
 /// </summary>
 /// <remarks>
 /// Each page resumes from the nodes stored for the events up to the page's floor (the tree's frontier,
-/// one node per set bit of its size), so a replayed page or a rewound subscription rewrites the same rows.
+/// one node per set bit of its size). The tables are append-only to the ledger's runtime role: a replayed page or
+/// a rewound subscription finds its rows already stored, which must be exactly the ones it gives (else it stops,
+/// naming the row), and adds only what is missing. Forgetting the tree is the owner's step (<c>tree-rewind</c>).
 /// Filler rows (<c>tombstone</c>) are not ledger events and get no leaf, as in verification.
 /// </remarks>
 public sealed class LedgerMerkleTree : SubscriptionBase
@@ -45,30 +47,27 @@ public sealed class LedgerMerkleTree : SubscriptionBase
     public override async Task<IChangeListener> ProcessEventsAsync(
         EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken cancellationToken)
     {
+        await AppendAsync(page.Events, page.SequenceFloor, page.SequenceCeiling, operations, cancellationToken);
+        return NullChangeListener.Instance;
+    }
+
+    /// <summary>
+    /// Queues on <paramref name="operations"/> the leaves and nodes of a page (<paramref name="events"/>, the events
+    /// after sequence <paramref name="floor"/> up to <paramref name="ceiling"/>) that the stored tree does not have
+    /// yet, to commit with them; throws, naming the row, when a stored row differs from what the events give.
+    /// </summary>
+    public static async Task AppendAsync(
+        IReadOnlyList<IEvent> events, long floor, long ceiling, IDocumentOperations operations, CancellationToken cancellationToken)
+    {
         var schema = operations.DocumentStore.Options.Events.DatabaseSchemaName;
         await using var connection = operations.Database.CreateConnection();
         await connection.OpenAsync(cancellationToken);
-        var resumed = await ResumeAsync(connection, schema, page.SequenceFloor, cancellationToken);
-        if (resumed.StoredBeyondFloor)
-        {
-            // A replayed page or a rewound subscription: forget what was stored past the floor, then redo it.
-            var levels = Enumerable.Range(0, 63).ToArray();
-            operations.QueueSqlCommand(
-                $"delete from {schema}.{LeavesTable} where leaf_index >= ?", resumed.Tree.Size);
-            operations.QueueSqlCommand(
-                $"delete from {schema}.{NodesTable} n using unnest(?::int[], ?::bigint[]) as t(level, first_stale) "
-                + "where n.level = t.level and n.node_index >= t.first_stale",
-                levels, levels.Select(l => resumed.Tree.Size >> l).ToArray());
-        }
-
+        var resumed = await ResumeAsync(connection, schema, floor, cancellationToken);
         var tree = resumed.Tree;
-        var indexes = new List<long>(page.Events.Count);
-        var sequences = new List<long>(page.Events.Count);
-        var entries = new List<byte[]>(page.Events.Count);
-        var streams = new List<string>(page.Events.Count);
-        var versions = new List<long>(page.Events.Count);
-        var completed = new List<(MerkleNode Node, byte[] Hash)>(2 * page.Events.Count);
-        foreach (var e in page.Events)
+        var first = tree.Size;
+        var leaves = new List<Leaf>(events.Count);
+        var completed = new List<(MerkleNode Node, byte[] Hash)>(2 * events.Count);
+        foreach (var e in events)
         {
             if (e.EventTypeName == FillerType)
             {
@@ -76,27 +75,104 @@ public sealed class LedgerMerkleTree : SubscriptionBase
             }
 
             var entry = ChainHashOf(e);
-            indexes.Add(tree.Size);
-            sequences.Add(e.Sequence);
-            entries.Add(entry);
-            streams.Add(e.StreamKey ?? string.Empty);
-            versions.Add(e.Version);
+            leaves.Add(new Leaf(tree.Size, e.Sequence, entry, e.StreamKey ?? string.Empty, e.Version));
             tree.Append(MerkleTree.LeafHash(entry), completed);
         }
 
-        if (indexes.Count > 0)
+        if (resumed.StoredBeyondFloor)
+        {
+            // A replayed page or a rewound subscription: the rows already stored must be exactly the ones this page
+            // gives (the tree is append-only to the ledger's role); only what is missing is added.
+            (leaves, completed) = await KeepUnstoredAsync(connection, schema, first, ceiling, leaves, completed, cancellationToken);
+        }
+
+        if (leaves.Count > 0)
         {
             operations.QueueSqlCommand(
                 $"insert into {schema}.{LeavesTable} (leaf_index, seq_id, event_hash, stream_id, version) "
                 + "select * from unnest(?::bigint[], ?::bigint[], ?::bytea[], ?::text[], ?::bigint[])",
-                indexes.ToArray(), sequences.ToArray(), entries.ToArray(), streams.ToArray(), versions.ToArray());
+                leaves.Select(l => l.Index).ToArray(), leaves.Select(l => l.Sequence).ToArray(), leaves.Select(l => l.Entry).ToArray(),
+                leaves.Select(l => l.Stream).ToArray(), leaves.Select(l => l.Version).ToArray());
+        }
+
+        if (completed.Count > 0)
+        {
             operations.QueueSqlCommand(
                 $"insert into {schema}.{NodesTable} (level, node_index, hash) select * from unnest(?::int[], ?::bigint[], ?::bytea[])",
                 completed.Select(c => c.Node.Level).ToArray(), completed.Select(c => c.Node.Index).ToArray(), completed.Select(c => c.Hash).ToArray());
         }
-
-        return NullChangeListener.Instance;
     }
+
+    /// <summary>A leaf as stored in <c>merkle_leaves</c>.</summary>
+    private sealed record Leaf(long Index, long Sequence, byte[] Entry, string Stream, long Version)
+    {
+        public bool SameAs(Leaf other) =>
+            Index == other.Index && Sequence == other.Sequence && Entry.AsSpan().SequenceEqual(other.Entry)
+            && Stream == other.Stream && Version == other.Version;
+
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+            $"leaf {Index}: sequence {Sequence}, {Stream} v{Version}, hash {Convert.ToHexStringLower(Entry)}");
+    }
+
+    /// <summary>
+    /// Compares a page with the rows already stored from <paramref name="first"/> on and returns what is not stored
+    /// yet. Any stored row that differs from what the events give stops the subscription, naming the row: the tree is
+    /// rewound only by the owner (the <c>tree-rewind</c> verb), never rewritten here.
+    /// </summary>
+    private static async Task<(List<Leaf> Leaves, List<(MerkleNode Node, byte[] Hash)> Nodes)> KeepUnstoredAsync(
+        NpgsqlConnection connection, string schema, long first, long ceiling, List<Leaf> leaves,
+        List<(MerkleNode Node, byte[] Hash)> nodes, CancellationToken ct)
+    {
+        var stored = new Dictionary<long, Leaf>();
+        await using (var command = new NpgsqlCommand(
+                         $"select leaf_index, seq_id, event_hash, stream_id, version from {schema}.{LeavesTable} "
+                         + "where leaf_index >= @first and (leaf_index < @end or seq_id <= @ceiling)", connection))
+        {
+            command.Parameters.AddWithValue("first", first);
+            command.Parameters.AddWithValue("end", first + leaves.Count);
+            command.Parameters.AddWithValue("ceiling", ceiling);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var leaf = new Leaf(reader.GetInt64(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2), reader.GetString(3), reader.GetInt64(4));
+                stored[leaf.Index] = leaf;
+            }
+        }
+
+        var unstored = new List<Leaf>(leaves.Count);
+        foreach (var leaf in leaves)
+        {
+            if (!stored.Remove(leaf.Index, out var row))
+            {
+                unstored.Add(leaf);
+            }
+            else if (!row.SameAs(leaf))
+            {
+                throw Mismatch($"the stored {row} differs from the one the events give ({leaf})");
+            }
+        }
+
+        if (stored.Count > 0)
+        {
+            throw Mismatch($"the stored {stored.Values.MinBy(l => l.Index)} has no event at or below sequence {ceiling.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        var storedNodes = await ReadNodesAsync(connection, schema, nodes.Select(n => n.Node).ToList(), required: false, ct);
+        foreach (var (node, hash) in nodes)
+        {
+            if (storedNodes.TryGetValue(node, out var row) && !row.AsSpan().SequenceEqual(hash))
+            {
+                throw Mismatch(string.Create(CultureInfo.InvariantCulture,
+                    $"the stored node at level {node.Level}, index {node.Index} is {Convert.ToHexStringLower(row)}, the events give {Convert.ToHexStringLower(hash)}"));
+            }
+        }
+
+        return (unstored, [.. nodes.Where(n => !storedNodes.ContainsKey(n.Node))]);
+    }
+
+    private static InvalidOperationException Mismatch(string detail) => new(
+        $"The stored Merkle tree does not match the ledger's events: {detail}. The ledger's role never rewrites the tree: "
+        + $"stop every host, rewind it as the owner (the tree-rewind verb), start the hosts, then verify.");
 
     /// <summary>The chain hash an event was sealed with; 32 zero bytes for a row that carries none (verification names it).</summary>
     public static byte[] ChainHashOf(IEvent e) =>
@@ -146,8 +222,12 @@ public sealed class LedgerMerkleTree : SubscriptionBase
     }
 
     /// <summary>Reads stored nodes in one statement; throws when one is missing (the tree is incomplete).</summary>
-    public static async Task<IReadOnlyDictionary<MerkleNode, byte[]>> ReadNodesAsync(
-        NpgsqlConnection connection, string schema, IReadOnlyCollection<MerkleNode> nodes, CancellationToken ct)
+    public static Task<IReadOnlyDictionary<MerkleNode, byte[]>> ReadNodesAsync(
+        NpgsqlConnection connection, string schema, IReadOnlyCollection<MerkleNode> nodes, CancellationToken ct) =>
+        ReadNodesAsync(connection, schema, nodes, required: true, ct);
+
+    private static async Task<IReadOnlyDictionary<MerkleNode, byte[]>> ReadNodesAsync(
+        NpgsqlConnection connection, string schema, IReadOnlyCollection<MerkleNode> nodes, bool required, CancellationToken ct)
     {
         var found = new Dictionary<MerkleNode, byte[]>(nodes.Count);
         if (nodes.Count == 0)
@@ -169,7 +249,7 @@ public sealed class LedgerMerkleTree : SubscriptionBase
         }
 
         var missing = nodes.FirstOrDefault(n => !found.ContainsKey(n));
-        return missing == default || found.Count == nodes.Count
+        return !required || missing == default || found.Count == nodes.Count
             ? found
             : throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
                 $"The stored Merkle tree has no node at level {missing.Level}, index {missing.Index}: rebuild the {SubscriptionName} subscription."));

@@ -261,7 +261,9 @@ public sealed class BiViews(StoreOptions options) : FeatureSchemaBase("BiViews",
             builder.AppendParameter(Identifier.Schema);
             builder.Append(" and has_schema_privilege(");
             builder.AppendParameter(ReaderRole);
-            builder.Append(", n.oid, 'USAGE')) else false end;");
+            // Without the role, there is something to do only for a role that may create it: anyone else's check
+            // (the runtime role's at start, an owner without CREATEROLE) finds nothing missing.
+            builder.Append(", n.oid, 'USAGE')) else not exists (select 1 from pg_roles where rolname = current_user and (rolcreaterole or rolsuper)) end;");
         }
 
         public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct = default)

@@ -1,0 +1,65 @@
+using JasperFx;
+using Npgsql;
+using Spectre.Console;
+
+namespace Ledger.Host.DatabaseRoles;
+
+/// <summary>
+/// The command line (JasperFx), with one addition to the Critter Stack's <c>db-apply</c>: it runs under the ledger's
+/// exclusive <see cref="SchemaLock"/>, and once the schema is applied the protection is installed and the runtime
+/// role's privileges set again, exactly as every other schema step does (<see cref="SchemaStep.ApplyAsync"/>).
+/// </summary>
+public static class LedgerCommandLine
+{
+    public const string ApplyVerb = "db-apply";
+
+    public static async Task<int> RunLedgerCommandsAsync(this WebApplication app, string[] args)
+    {
+        if (args.Length == 0 || !string.Equals(args[0], ApplyVerb, StringComparison.OrdinalIgnoreCase))
+        {
+            return await app.RunJasperFxCommands(args);
+        }
+
+        LedgerConnections connections;
+        try
+        {
+            connections = app.Services.GetRequiredService<LedgerConnections>();
+        }
+        catch (InvalidOperationException e)
+        {
+            AnsiConsole.MarkupLine($"[red]{Markup.Escape(e.Message)}[/]");
+            return 1;
+        }
+
+        await using var gate = await SchemaLock.AcquireAsync(connections.Store, shared: false);
+        var code = await app.RunJasperFxCommands(args); // disposes the host when it is done
+        if (code != 0)
+        {
+            if (connections.Owner is null)
+            {
+                AnsiConsole.MarkupLine(
+                    $"[yellow]db-apply changes the schema: when ConnectionStrings:{LedgerConnections.RuntimeName} names the runtime role, " +
+                    $"give the owner's connection in ConnectionStrings:{LedgerConnections.OwnerName}.[/]");
+            }
+
+            return code;
+        }
+
+        try
+        {
+            await using var connection = new NpgsqlConnection(connections.Store);
+            await connection.OpenAsync();
+            await LedgerProtection.InstallAsync(connection, connections.RuntimeRoleToGrant, CancellationToken.None);
+        }
+        catch (PostgresException e)
+        {
+            AnsiConsole.MarkupLine($"[red]The ledger's protection could not be installed:[/] {Markup.Escape(e.MessageText)}");
+            return 1;
+        }
+
+        AnsiConsole.MarkupLine(connections.RuntimeRoleToGrant is { } runtime
+            ? $"[green]Protection installed[/]; the runtime role {Markup.Escape(runtime)} holds exactly the runtime's privileges."
+            : "[green]Protection installed[/] (one role: it owns the schema, see docs/operations.md).");
+        return 0;
+    }
+}
