@@ -8,6 +8,11 @@
 # .ledger/postgres (port 55432), started here and stopped on exit; its data
 # stays between runs. Without Ledger__Auth__SigningKey, a signing key is
 # generated once in .ledger/signing-key.
+#
+# Two database roles: the schema is applied as the owner (db-apply, a process of
+# its own), then the host serves with only the runtime role's connection string
+# in its environment. Ctrl-C (INT) and kill (TERM) stop the host, then the
+# cluster. LEDGER_STATE_DIR and LEDGER_PG_PORT move .ledger/ and 55432 elsewhere.
 set -euo pipefail
 
 caller=$(pwd) # verbs resolve the files they are given (--out, --digest, …) from here
@@ -17,18 +22,67 @@ repo=$(pwd)
 source "$repo/scripts/postgres.sh"
 
 project=src/Ledger.Host
-state=$repo/.ledger
+out=$repo/$project/bin/Release/net10.0
+state=$(realpath -m -- "${LEDGER_STATE_DIR:-$repo/.ledger}")
 pg_data=$state/postgres
-pg_port=55432
+pg_port=${LEDGER_PG_PORT:-55432}
 default_port=5080
+
+# --- signals -----------------------------------------------------------------
+# Every long step runs as a child in the background while this script waits, so an INT or a
+# TERM reaches this script at once; it is passed on to the child as TERM (a background child
+# of a script ignores INT), the child is waited for (killed if it is still there after 45 s),
+# and the script exits through its EXIT trap, which stops the cluster it started.
+child="" watchdog="" stopping=""
+
+on_signal() {
+  stopping=$1
+  if [[ -n $child ]]; then
+    kill -TERM "$child" 2>/dev/null || true
+    if [[ -z $watchdog ]]; then
+      (sleep 45 && kill -KILL "$child") >/dev/null 2>&1 &
+      watchdog=$!
+    fi
+  fi
+}
+trap 'on_signal 130' INT
+trap 'on_signal 143' TERM
+
+# Stop here if INT or TERM arrived during a step that ran in the foreground.
+stop_if_asked() {
+  if [[ -n $stopping ]]; then exit "$stopping"; fi
+}
+
+# run_child CMD…: runs CMD as a child, waits for it and returns its exit code; exits instead
+# when INT or TERM arrived meanwhile.
+run_child() {
+  stop_if_asked
+  "$@" &
+  child=$!
+  local rc=0
+  wait "$child" || rc=$?
+  # wait returns early (128 + signal) when a trapped signal arrives: wait until the child is gone.
+  while kill -0 "$child" 2>/dev/null; do
+    rc=0
+    wait "$child" || rc=$?
+  done
+  child=""
+  if [[ -n $watchdog ]]; then
+    kill "$watchdog" 2>/dev/null || true
+    watchdog=""
+  fi
+  stop_if_asked
+  return "$rc"
+}
 
 # Stop the cluster only if this run started it; the data stays.
 cleanup() {
   if [[ ${LEDGER_PG_STARTED:-0} == 1 ]]; then
-    ledger_info "stopping PostgreSQL (data kept in .ledger/postgres)"
+    ledger_info "stopping PostgreSQL (data kept in ${pg_data#"$repo"/})"
     ledger_pg_stop "$pg_data" || true
   fi
 }
+# ------------------------------------------------------------------------------
 
 ledger_require_dotnet
 
@@ -44,27 +98,31 @@ if ((serve)) && [[ -z ${ASPNETCORE_URLS:-} ]]; then
 fi
 
 if [[ ! -d $state ]]; then
-  mkdir -- "$state"
+  mkdir -p -- "$state"
   chmod 755 -- "$state" # the postgres user must traverse it when run as root
 fi
 
 # Database.
+schema_stale=0
 if [[ -n ${ConnectionStrings__Ledger:-} ]]; then
   ledger_info "using ConnectionStrings__Ledger from the environment (no local PostgreSQL)"
+  if [[ -z ${ConnectionStrings__LedgerOwner:-} ]]; then
+    ledger_info "no ConnectionStrings__LedgerOwner: the host applies the schema itself if its role owns it (one role), else checks it"
+  fi
 else
   ledger_ensure_postgres
   trap cleanup EXIT
-  trap 'exit 130' INT
-  trap 'exit 143' TERM
   ledger_pg_start "$pg_data" "$pg_port"
+  schema_stale=$LEDGER_PG_SCHEMA_STALE
 fi
+stop_if_asked
 
 # Token signing key, generated once.
 if [[ -z ${Ledger__Auth__SigningKey:-} ]]; then
   key_file=$state/signing-key
   if [[ ! -s $key_file ]]; then
     (umask 077 && ledger_random_base64 32 >"$key_file")
-    ledger_info "generated a signing key in .ledger/signing-key"
+    ledger_info "generated a signing key in ${key_file#"$repo"/}"
   fi
   chmod 600 -- "$key_file"
   Ledger__Auth__SigningKey=$(<"$key_file")
@@ -72,13 +130,29 @@ if [[ -z ${Ledger__Auth__SigningKey:-} ]]; then
 fi
 
 ledger_info "building $project (Release)"
-dotnet build "$project" -c Release -v q -nologo
+run_child dotnet build "$project" -c Release -v q -nologo
+
+# The host, as a command: never the superuser's connection string.
+host=(env -u LEDGER_ADMIN_CONNECTION DOTNET_CONTENTROOT="$out" dotnet "$out/Ledger.Host.dll")
+
+# The schema, as the owner, in a process of its own: before serving, and before a verb when
+# the database is new or was just upgraded. Without an owner's connection the host decides.
+if [[ -n ${ConnectionStrings__LedgerOwner:-} ]] && ((serve || schema_stale)); then
+  ledger_info "applying the schema as the owner (db-apply)"
+  log=$state/db-apply.log
+  if ! run_child "${host[@]}" db-apply >"$log" 2>&1; then
+    tail -n 30 -- "$log" >&2
+    ledger_die "db-apply failed (the whole output is in $log)"
+  fi
+fi
 
 if ((serve == 0)); then
-  # Run the built host from the caller's folder, so relative paths mean what the caller meant.
+  # A verb gets the owner's connection too, so the verbs that change the schema can.
+  # It runs from the caller's folder, so relative paths mean what the caller meant.
   cd "$caller"
-  DOTNET_CONTENTROOT="$repo/$project/bin/Release/net10.0" dotnet "$repo/$project/bin/Release/net10.0/Ledger.Host.dll" "$@"
-  exit
+  rc=0
+  run_child "${host[@]}" "$@" || rc=$?
+  exit "$rc"
 fi
 
 url=${ASPNETCORE_URLS%%;*}
@@ -90,8 +164,11 @@ cat <<BANNER
       ./run.sh token --role secretariat
     or, with this script's environment (ConnectionStrings__Ledger, Ledger__Auth__SigningKey):
       dotnet run --project $project -c Release --no-launch-profile -- token --role secretariat
-  Stop with Ctrl-C.
+  Stop with Ctrl-C (or kill $$): the host, then PostgreSQL.
 
 BANNER
 
-dotnet run --project "$project" -c Release --no-build --no-launch-profile
+# Serving: only the runtime role's connection string, neither the owner's nor the superuser's.
+rc=0
+run_child env -u ConnectionStrings__LedgerOwner "${host[@]}" || rc=$?
+exit "$rc"

@@ -5,9 +5,12 @@
 # in a temporary folder under /tmp on a free port and removed on exit.
 # Two steps: the unit, integration and browser tests on that fast cluster, then
 # the fault suite (tests/Ledger.Reliability.Tests) on a second, durable cluster,
-# which it crashes and restarts. Each step gets ConnectionStrings__Ledger and
-# LEDGER_TEST_ADMIN_CONNECTION (tests create databases of their own with the
-# latter). Never touches .ledger/. A --filter narrows both steps.
+# which it crashes and restarts. Both clusters have the ledger's two roles; each
+# step gets ConnectionStrings__Ledger (the runtime role), LEDGER_TEST_OWNER_CONNECTION
+# (the owner) and LEDGER_TEST_ADMIN_CONNECTION (the superuser, which creates the
+# tests' own databases, owned by the owner). Never touches .ledger/. A --filter
+# narrows both steps. With ConnectionStrings__Ledger set, that server is used: give
+# ConnectionStrings__LedgerOwner and LEDGER_TEST_ADMIN_CONNECTION with it.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -85,33 +88,37 @@ trap 'ledger_pg_throwaway_cleanup; rm -rf -- "$results"' EXIT
 
 if [[ -n ${ConnectionStrings__Ledger:-} ]]; then
   ledger_info "using ConnectionStrings__Ledger from the environment (no local PostgreSQL)"
-  export LEDGER_TEST_ADMIN_CONNECTION=${LEDGER_TEST_ADMIN_CONNECTION:-$ConnectionStrings__Ledger}
-  fast_app=$ConnectionStrings__Ledger fast_admin=$LEDGER_TEST_ADMIN_CONNECTION
-  durable_app=$fast_app durable_admin=$fast_admin durable_data=""
+  fast_app=$ConnectionStrings__Ledger
+  fast_owner=${ConnectionStrings__LedgerOwner:-$fast_app}
+  fast_admin=${LEDGER_TEST_ADMIN_CONNECTION:-$fast_owner}
+  durable_app=$fast_app durable_owner=$fast_owner durable_admin=$fast_admin durable_data=""
 else
   ledger_ensure_postgres
   # The fault suite's cluster: the server's durable defaults (fsync, synchronous_commit and
   # full_page_writes on), because it proves that acknowledged writes survive a crash.
   LEDGER_PG_OPTIONS="-c max_connections=300 ${LEDGER_PG_OPTIONS:-}" ledger_pg_throwaway ledger-durable
-  durable_app=$ConnectionStrings__Ledger durable_admin=$LEDGER_ADMIN_CONNECTION durable_data=$LEDGER_PG_THROWAWAY/data
+  durable_app=$ConnectionStrings__Ledger durable_owner=$ConnectionStrings__LedgerOwner
+  durable_admin=$LEDGER_ADMIN_CONNECTION durable_data=$LEDGER_PG_THROWAWAY/data
   # Everything else: a throwaway cluster with durability off for speed.
   LEDGER_PG_OPTIONS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 ${LEDGER_PG_OPTIONS:-}" \
     LEDGER_INITDB_OPTIONS="--no-sync ${LEDGER_INITDB_OPTIONS:-}" \
     ledger_pg_throwaway ledger-test
-  fast_app=$ConnectionStrings__Ledger fast_admin=$LEDGER_ADMIN_CONNECTION
+  fast_app=$ConnectionStrings__Ledger fast_owner=$ConnectionStrings__LedgerOwner fast_admin=$LEDGER_ADMIN_CONNECTION
 fi
+# The tests hand each host only the connection strings it should have: none leaks from here.
+unset ConnectionStrings__LedgerOwner LEDGER_ADMIN_CONNECTION
 
 ledger_info "building Ledger.sln (Release)"
 dotnet build Ledger.sln -c Release -v q -nologo
 
 rc=0
 ledger_info "unit, integration and browser tests"
-ConnectionStrings__Ledger=$fast_app LEDGER_TEST_ADMIN_CONNECTION=$fast_admin \
+ConnectionStrings__Ledger=$fast_app LEDGER_TEST_OWNER_CONNECTION=$fast_owner LEDGER_TEST_ADMIN_CONNECTION=$fast_admin \
   dotnet test Ledger.sln -c Release --no-build --filter "$suite_filter" \
   --logger "console;verbosity=normal" --logger "trx;LogFilePrefix=suite" --results-directory "$results" ${extra[@]+"${extra[@]}"} || rc=$?
 
 ledger_info "fault suite (R1–R10, docs/reliability.md) on a durable cluster"
-ConnectionStrings__Ledger=$durable_app LEDGER_TEST_ADMIN_CONNECTION=$durable_admin \
+ConnectionStrings__Ledger=$durable_app LEDGER_TEST_OWNER_CONNECTION=$durable_owner LEDGER_TEST_ADMIN_CONNECTION=$durable_admin \
   LEDGER_DURABLE_DATA=$durable_data LEDGER_PG_BINDIR=$(ledger_pg_bindir 2>/dev/null || true) \
   LEDGER_PG_RUN_AS=$(ledger_pg_run_as) LEDGER_FIGURES_FILE=$figures \
   dotnet test tests/Ledger.Reliability.Tests -c Release --no-build ${fault_filter[@]+"${fault_filter[@]}"} \

@@ -11,8 +11,8 @@
 #   ledger_require_dotnet          require a .NET 10 SDK
 #   ledger_pg_bindir [MAJOR]       newest (or given) PostgreSQL server bin dir
 #   ledger_ensure_postgres         install PostgreSQL server binaries if missing
-#   ledger_pg_start DATADIR PORT   create/start a private cluster, export
-#                                  ConnectionStrings__Ledger
+#   ledger_pg_start DATADIR PORT   create/start a private cluster with the ledger's
+#                                  roles, export its connection strings
 #   ledger_pg_stop DATADIR         stop that cluster (quiet if not running)
 #   ledger_pg_throwaway PREFIX     start a private cluster in a new folder
 #                                  /tmp/PREFIX.XXXXXX on a free port, removed
@@ -30,9 +30,12 @@
 # Environment read by ledger_pg_start:
 #   LEDGER_PG_OPTIONS       extra server settings, e.g. "-c fsync=off"
 #   LEDGER_INITDB_OPTIONS   extra initdb options, e.g. "--no-sync"
-# Environment set by ledger_pg_start:
-#   ConnectionStrings__Ledger  Npgsql connection string for database "ledger"
-#   LEDGER_PG_STARTED          1 if this call started the server, 0 if reused
+# Environment set by ledger_pg_start (Npgsql connection strings for database "ledger"):
+#   ConnectionStrings__Ledger       as ledger_app, the runtime role a serving host uses
+#   ConnectionStrings__LedgerOwner  as ledger_owner, the owner: schema steps only
+#   LEDGER_ADMIN_CONNECTION         as ledger, the superuser: tests and tamper demos only
+#   LEDGER_PG_STARTED               1 if this call started the server, 0 if reused
+#   LEDGER_PG_SCHEMA_STALE          1 if the database is new or was just upgraded (run db-apply)
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
   echo "error: ${0##*/} is a library; it is sourced by run.sh and test.sh" >&2
@@ -183,8 +186,8 @@ ledger__pg_fail() {
 # --- private cluster ---------------------------------------------------------
 
 # ledger_pg_start DATADIR PORT
-# Layout: DATADIR (cluster), DATADIR/../run (unix socket),
-# DATADIR/../postgres.log, DATADIR/../pg-password (superuser "ledger").
+# Layout: DATADIR (cluster), DATADIR/../run (unix socket), DATADIR/../postgres.log,
+# DATADIR/../pg-password (superuser "ledger"), pg-owner-password, pg-app-password.
 ledger_pg_start() {
   local datadir=${1:?usage: ledger_pg_start DATADIR PORT} port=${2:?usage: ledger_pg_start DATADIR PORT}
   [[ $port =~ ^[0-9]+$ ]] || ledger_die "invalid port: $port"
@@ -301,36 +304,76 @@ ledger_pg_start() {
     LEDGER_PG_STARTED=1
   fi
 
-  # Create the "ledger" database once.
+  # Roles and the "ledger" database (see docs/operations.md, "Database roles"):
+  #   ledger            the superuser: administration, and the tests' tamper demonstrations
+  #   ledger_owner      owns the database, the schema "ledger" and everything in it; runs the
+  #                     schema steps (db-apply, import, maintenance); never serves
+  #   ledger_app        the runtime role the host serves with: appends events and maintains the
+  #                     read models, and cannot change stored events (db-apply grants it exactly that)
+  #   ledger_bi_reader  NOLOGIN; SELECT on the BI views (granted by the schema step)
+  # Passwords are generated once and kept next to the cluster (mode 600).
   local -a sql=("$psql" -X -q -w -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U ledger -d postgres)
   local exists
   exists=$(PGPASSWORD=$password PGCONNECT_TIMEOUT=10 "${sql[@]}" -tAc \
     "SELECT 1 FROM pg_database WHERE datname = 'ledger'" 2>&1) ||
     ledger__pg_fail "cannot connect to PostgreSQL on 127.0.0.1:$port: $exists" "$logfile"
-  # The application connects as "ledger_app", a role that owns its database but
-  # is no superuser: the events table's immutability trigger refuses its UPDATEs
-  # and DELETEs. The superuser "ledger" stays for administration.
-  local apppwfile=$base/pg-app-password app_password
-  if [[ ! -s $apppwfile ]]; then
-    (umask 077 && ledger_random_hex 24 >"$apppwfile")
-  fi
-  app_password=$(<"$apppwfile")
+  local owner_password app_password
+  owner_password=$(ledger__pg_secret "$base/pg-owner-password")
+  app_password=$(ledger__pg_secret "$base/pg-app-password")
   PGPASSWORD=$password PGCONNECT_TIMEOUT=10 "${sql[@]}" -c "DO \$\$ BEGIN
+      IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ledger_owner') THEN
+        CREATE ROLE ledger_owner LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB;
+      END IF;
       IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ledger_app') THEN
         CREATE ROLE ledger_app LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB;
       END IF;
       IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ledger_bi_reader') THEN
-        CREATE ROLE ledger_bi_reader NOLOGIN; -- granted SELECT on the BI views by the host
+        CREATE ROLE ledger_bi_reader NOLOGIN;
       END IF;
-    END \$\$;" -c "ALTER ROLE ledger_app PASSWORD '$app_password'" >/dev/null ||
-    ledger__pg_fail "could not create the application role ledger_app" "$logfile"
+    END \$\$;" -c "ALTER ROLE ledger_owner PASSWORD '$owner_password'" \
+    -c "ALTER ROLE ledger_app PASSWORD '$app_password'" >/dev/null ||
+    ledger__pg_fail "could not create the roles ledger_owner and ledger_app" "$logfile"
+
+  # LEDGER_PG_SCHEMA_STALE=1: the database is new, or was just upgraded, and needs db-apply.
+  LEDGER_PG_SCHEMA_STALE=0
+  export LEDGER_PG_SCHEMA_STALE
   if [[ $exists != 1 ]]; then
-    PGPASSWORD=$password PGCONNECT_TIMEOUT=10 "${sql[@]}" -c 'CREATE DATABASE ledger OWNER ledger_app' >/dev/null ||
+    PGPASSWORD=$password PGCONNECT_TIMEOUT=10 "${sql[@]}" -c 'CREATE DATABASE ledger OWNER ledger_owner' >/dev/null ||
       ledger__pg_fail "could not create database ledger" "$logfile"
+    LEDGER_PG_SCHEMA_STALE=1
+  else
+    # A cluster made by an earlier version has everything owned by ledger_app, the role the host
+    # serves with. Hand the database and every object in it to ledger_owner, in place (data kept);
+    # db-apply then grants ledger_app exactly the runtime's privileges.
+    local old
+    old=$(PGPASSWORD=$password PGCONNECT_TIMEOUT=10 "${sql[@]}" -d ledger -tAc \
+      "SELECT pg_get_userbyid(d.datdba) = 'ledger_app'
+              OR EXISTS (SELECT 1 FROM pg_namespace n WHERE n.nspname = 'ledger' AND pg_get_userbyid(n.nspowner) = 'ledger_app')
+         FROM pg_database d WHERE d.datname = 'ledger'") ||
+      ledger__pg_fail "could not read who owns database ledger" "$logfile"
+    if [[ $old == t ]]; then
+      ledger_info "upgrading database ledger: ownership moves from ledger_app to ledger_owner (data kept)"
+      PGPASSWORD=$password PGCONNECT_TIMEOUT=10 "${sql[@]}" -d ledger -1 \
+        -c 'ALTER DATABASE ledger OWNER TO ledger_owner' -c 'REASSIGN OWNED BY ledger_app TO ledger_owner' >/dev/null ||
+        ledger__pg_fail "could not hand database ledger to ledger_owner" "$logfile"
+      LEDGER_PG_SCHEMA_STALE=1
+    fi
   fi
 
-  export ConnectionStrings__Ledger="Host=127.0.0.1;Port=$port;Database=ledger;Username=ledger_app;Password=$app_password;"
-  export LEDGER_ADMIN_CONNECTION="Host=127.0.0.1;Port=$port;Database=ledger;Username=ledger;Password=$password;"
+  local at="Host=127.0.0.1;Port=$port;Database=ledger"
+  export ConnectionStrings__Ledger="$at;Username=ledger_app;Password=$app_password;"
+  export ConnectionStrings__LedgerOwner="$at;Username=ledger_owner;Password=$owner_password;"
+  export LEDGER_ADMIN_CONNECTION="$at;Username=ledger;Password=$password;"
+}
+
+# ledger__pg_secret FILE: prints the password kept in FILE, generating it first if needed.
+ledger__pg_secret() {
+  local file=${1:?file}
+  if [[ ! -s $file ]]; then
+    (umask 077 && ledger_random_hex 24 >"$file")
+  fi
+  chmod 600 -- "$file"
+  cat -- "$file"
 }
 
 # ledger_pg_stop DATADIR: fast shutdown; quiet if nothing is running.
