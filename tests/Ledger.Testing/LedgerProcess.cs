@@ -44,7 +44,7 @@ public sealed class LedgerProcess : IAsyncDisposable
     {
         var address = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port ?? LoopbackPort.Free()}"));
         var start = HostStartInfo(settings);
-        start.Environment.TryAdd("ASPNETCORE_URLS", address.ToString());
+        start.Environment["ASPNETCORE_URLS"] = address.ToString();
 
         var logPath = Path.Combine(LogDirectory(), $"{name}-{DateTime.UtcNow:HHmmssfff}.log");
         var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
@@ -156,6 +156,40 @@ public sealed class LedgerProcess : IAsyncDisposable
         throw new TimeoutException($"the host did not {(healthy ? "become healthy" : "listen")} within {timeout.TotalSeconds:0} s:\n{Tail(ReadLog())}");
     }
 
+    /// <summary>
+    /// The host's process as deployed: the Production environment, its build output as the content root, and only the
+    /// connection strings the test gives it. Whatever the test process inherited (./test.sh's connection strings to its
+    /// cluster's own database, the superuser's) is removed first, as ./run.sh removes it for a serving host.
+    /// </summary>
+    internal static ProcessStartInfo HostStartInfo(IReadOnlyDictionary<string, string> settings)
+    {
+        var dll = HostDll();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (var inherited in start.Environment.Keys
+                     .Where(k => k.StartsWith("ConnectionStrings__", StringComparison.OrdinalIgnoreCase)
+                                 || k.StartsWith("LEDGER_TEST_", StringComparison.Ordinal) || k == "LEDGER_ADMIN_CONNECTION")
+                     .ToList())
+        {
+            start.Environment.Remove(inherited);
+        }
+
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["DOTNET_CONTENTROOT"] = Path.GetDirectoryName(dll)!;
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        return start;
+    }
+
     private static string Tail(string log) => string.Join('\n', log.Split('\n').TakeLast(40));
 
     private static void Append(StreamWriter log, string? line)
@@ -169,31 +203,6 @@ public sealed class LedgerProcess : IAsyncDisposable
         {
             log.WriteLine(line);
         }
-    }
-
-    /// <summary>
-    /// <c>dotnet Ledger.Host.dll</c> in the Production environment, configured by <paramref name="settings"/>
-    /// (configuration keys, passed as environment variables), its output redirected; arguments are the caller's.
-    /// </summary>
-    internal static ProcessStartInfo HostStartInfo(IReadOnlyDictionary<string, string> settings)
-    {
-        var dll = HostDll();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(dll);
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["DOTNET_CONTENTROOT"] = Path.GetDirectoryName(dll)!;
-        foreach (var (key, value) in settings)
-        {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-
-        return start;
     }
 
     /// <summary>

@@ -195,16 +195,22 @@ public sealed class TamperEvidence(LedgerFixture fixture) : AuditTest(fixture)
     }
 
     [Fact]
-    public async Task stored_events_cannot_be_updated_or_deleted_by_the_application()
+    public async Task stored_events_cannot_be_updated_or_deleted_by_the_runtime_role_nor_by_the_owner_outside_its_maintenance_path()
     {
-        await using var connection = Store.Storage.Database.CreateConnection();
-        await connection.OpenAsync();
-
-        foreach (var sql in (string[])["update ledger.mt_events set data = '{}' where version = 1", "delete from ledger.mt_events", "truncate ledger.mt_events"])
+        // Two layers: the runtime role the host serves with lacks the privileges; the owner has them, and the
+        // immutability trigger refuses it (only by disabling the trigger, which it may, can it change a row).
+        foreach (var (role, connectionString, refusal) in (ValueTuple<string, string, string>[])
+                 [("runtime", Database.ConnectionString, "permission denied"), ("owner", Database.OwnerConnectionString, "immutable")])
         {
-            await using var command = new NpgsqlCommand(sql, connection);
-            var refused = await Should.ThrowAsync<PostgresException>(() => command.ExecuteNonQueryAsync());
-            refused.MessageText.ShouldContain("immutable");
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            foreach (var sql in (string[])["update ledger.mt_events set data = '{}' where version = 1", "delete from ledger.mt_events", "truncate ledger.mt_events"])
+            {
+                await using var command = new NpgsqlCommand(sql, connection);
+                var refused = await Should.ThrowAsync<PostgresException>(() => command.ExecuteNonQueryAsync());
+                refused.SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege, $"{role}: {sql}");
+                refused.MessageText.ShouldContain(refusal, Case.Insensitive, $"{role}: {sql}");
+            }
         }
 
         (await Host.EventCountAsync()).ShouldBe(52);

@@ -1,10 +1,10 @@
 using Alba;
 using Ledger.Domain.Common;
 using Ledger.Domain.Importing;
-using Ledger.Host.Audit;
 using Ledger.Host.Importing;
 using Marten;
 using Marten.Events;
+using Marten.Events.Daemon.Coordination;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime.Testing;
 
@@ -66,19 +66,29 @@ public abstract class LedgerTest(LedgerFixture fixture) : IAsyncLifetime
         // the data is cleared would come back as a stale read model in this test.
         await QuiesceDaemonAsync();
 
-        // Events are immutable; clearing them between tests is the explicit maintenance path. Clearing
-        // races the daemon's own writes now and then; PostgreSQL then picks a deadlock victim: try again.
-        for (var attempt = 1; ; attempt++)
+        // Events are immutable, and the host's runtime role cannot clear them: the owner does, as Marten's
+        // ResetAllMartenDataAsync would, with the daemon paused meanwhile and restarted after. Clearing races a
+        // straggling write now and then; PostgreSQL then picks a deadlock victim: try again.
+        var coordinator = Host.Services.GetRequiredService<IProjectionCoordinator>();
+        await coordinator.PauseAsync();
+        try
         {
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                await EventImmutability.WithoutProtectionAsync(Store, () => Host.ResetAllMartenDataAsync());
-                break;
+                try
+                {
+                    await Database.ClearLedgerAsync();
+                    break;
+                }
+                catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.DeadlockDetected && attempt < 5)
+                {
+                    await Task.Delay(100 * attempt);
+                }
             }
-            catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.DeadlockDetected && attempt < 5)
-            {
-                await Task.Delay(100 * attempt);
-            }
+        }
+        finally
+        {
+            await coordinator.ResumeAsync();
         }
 
         fixture.Clock.Reset(LedgerHost.Start);
