@@ -30,20 +30,14 @@ default_port=5080
 
 # --- signals -----------------------------------------------------------------
 # Every long step runs as a child in the background while this script waits, so an INT or a
-# TERM reaches this script at once; it is passed on to the child as TERM (a background child
-# of a script ignores INT), the child is waited for (killed if it is still there after 45 s),
-# and the script exits through its EXIT trap, which stops the cluster it started.
-child="" watchdog="" stopping=""
+# TERM reaches this script at once. It is passed on to the child as TERM (a background child
+# of a script ignores INT), the child gets 45 s to stop (then it is killed), and the script
+# exits through its EXIT trap, which stops the cluster it started.
+child="" stopping=""
 
 on_signal() {
   stopping=$1
-  if [[ -n $child ]]; then
-    kill -TERM "$child" 2>/dev/null || true
-    if [[ -z $watchdog ]]; then
-      (sleep 45 && kill -KILL "$child") >/dev/null 2>&1 &
-      watchdog=$!
-    fi
-  fi
+  if [[ -n $child ]]; then kill -TERM "$child" 2>/dev/null || true; fi
 }
 trap 'on_signal 130' INT
 trap 'on_signal 143' TERM
@@ -59,18 +53,18 @@ run_child() {
   stop_if_asked
   "$@" &
   child=$!
-  local rc=0
+  local rc=0 tenths=0
   wait "$child" || rc=$?
-  # wait returns early (128 + signal) when a trapped signal arrives: wait until the child is gone.
-  while kill -0 "$child" 2>/dev/null; do
-    rc=0
-    wait "$child" || rc=$?
-  done
-  child=""
-  if [[ -n $watchdog ]]; then
-    kill "$watchdog" 2>/dev/null || true
-    watchdog=""
+  if [[ -n $stopping ]]; then
+    # wait returned early, for the signal: the child was told to stop; give it its time.
+    while kill -0 "$child" 2>/dev/null && ((tenths < 450)); do
+      sleep 0.1
+      tenths=$((tenths + 1))
+    done
+    kill -KILL "$child" 2>/dev/null || true
+    wait "$child" 2>/dev/null || true
   fi
+  child=""
   stop_if_asked
   return "$rc"
 }

@@ -216,18 +216,23 @@ public sealed class LedgerProcess : IAsyncDisposable
             return File.Exists(configured) ? Path.GetFullPath(configured) : throw new FileNotFoundException("LEDGER_HOST_DLL names no file", configured);
         }
 
-        var here = new DirectoryInfo(AppContext.BaseDirectory);
-        var configuration = here.Parent?.Name ?? "Release"; // …/bin/<configuration>/net10.0/
-        for (var dir = here; dir is not null; dir = dir.Parent)
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent?.Name ?? "Release"; // …/bin/<configuration>/net10.0/
+        var dll = Path.Combine(RepositoryRoot(), "src", "Ledger.Host", "bin", configuration, "net10.0", "Ledger.Host.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException($"The host is not built in {configuration}: build Ledger.sln first", dll);
+    }
+
+    /// <summary>The checkout these tests were built from: the folder above the test assembly that holds <c>Ledger.sln</c>.</summary>
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "Ledger.sln")))
             {
-                var dll = Path.Combine(dir.FullName, "src", "Ledger.Host", "bin", configuration, "net10.0", "Ledger.Host.dll");
-                return File.Exists(dll) ? dll : throw new FileNotFoundException($"The host is not built in {configuration}: build Ledger.sln first", dll);
+                return dir.FullName;
             }
         }
 
-        throw new InvalidOperationException("Ledger.sln not found above the test assembly; set LEDGER_HOST_DLL");
+        throw new InvalidOperationException("Ledger.sln not found above the test assembly (or set LEDGER_HOST_DLL for the host)");
     }
 
     private static string LogDirectory()
