@@ -9,7 +9,8 @@ namespace Ledger.Bench.Ceiling;
 /// 16 writers on their own connections, with prepared statements. The row is shaped like an event row
 /// (a stream key, a type name, a JSON body of the size of a real review decision, a timestamp) in a table
 /// with a primary key and nothing else: no listener, no projection, no version check. Whatever the
-/// ledger does per write costs on top of this.
+/// ledger does per write costs on top of this. It runs as the owner role, which may create its table in a
+/// schema of its own (the runtime role may create nothing); the role makes no difference to an INSERT.
 /// </summary>
 internal static class RawInsert
 {

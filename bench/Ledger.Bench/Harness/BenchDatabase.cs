@@ -2,26 +2,32 @@ using Npgsql;
 
 namespace Ledger.Bench.Harness;
 
+/// <summary>A phase's database: the runtime role's connection (hosts, the harness's store) and the owner's.</summary>
+internal sealed record PhaseDatabase(string Runtime, string Owner);
+
 /// <summary>
-/// A fresh database per phase on the run's own cluster, owned by the application's role, as the
-/// ledger's own database is: the write phase and the read phase never see each other's events, so the
-/// ledger sizes the reads are measured at are exactly the ones generated for them.
+/// A fresh database per phase on the run's own cluster, set up as the ledger's own database is: owned by the
+/// owner role, with the schema applied by the owner (db-apply) before a host serves as the runtime role. The
+/// write phase and the read phase never see each other's events, so the ledger sizes the reads are measured at
+/// are exactly the ones generated for them.
 /// </summary>
 internal static class BenchDatabase
 {
-    /// <summary>Creates (or recreates) <paramref name="name"/> and returns the application role's connection string to it.</summary>
-    public static async Task<string> CreateAsync(BenchOptions options, string name, CancellationToken ct)
+    /// <summary>Creates (or recreates) <paramref name="name"/> and applies the schema as the owner.</summary>
+    public static async Task<PhaseDatabase> CreateAsync(BenchOptions options, string name, CancellationToken ct)
     {
-        var app = new NpgsqlConnectionStringBuilder(options.AppConnection);
+        var owner = new NpgsqlConnectionStringBuilder(options.OwnerConnection) { Database = name };
         await using (var connection = new NpgsqlConnection(options.AdminConnection))
         {
             await connection.OpenAsync(ct);
             await Execute(connection, $"drop database if exists \"{name}\" with (force)", ct);
-            await Execute(connection, $"create database \"{name}\" owner \"{app.Username}\"", ct);
+            await Execute(connection, $"create database \"{name}\" owner \"{owner.Username}\"", ct);
         }
 
-        app.Database = name;
-        return app.ConnectionString;
+        var database = new PhaseDatabase(
+            new NpgsqlConnectionStringBuilder(options.AppConnection) { Database = name }.ConnectionString, owner.ConnectionString);
+        await HostProcess.ApplySchemaAsync(options, database, name, ct);
+        return database;
     }
 
     /// <summary>The server's version, for the report.</summary>

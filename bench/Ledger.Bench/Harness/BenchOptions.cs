@@ -33,8 +33,11 @@ internal sealed record BenchOptions
     /// <summary>A folder for the hosts' logs.</summary>
     public required string Work { get; init; }
 
-    /// <summary>The application role's connection string to the cluster (its database is replaced per phase).</summary>
+    /// <summary>The runtime role's connection string to the cluster, the role a host serves with (its database is replaced per phase).</summary>
     public required string AppConnection { get; init; }
+
+    /// <summary>The owner role's connection string: owns each phase's database and applies its schema.</summary>
+    public required string OwnerConnection { get; init; }
 
     /// <summary>The superuser's connection string: creates the databases the phases run on.</summary>
     public required string AdminConnection { get; init; }
@@ -98,6 +101,8 @@ internal sealed record BenchOptions
             Work = work ?? Path.GetTempPath(),
             AppConnection = Environment.GetEnvironmentVariable("ConnectionStrings__Ledger")
                             ?? throw new ArgumentException("ConnectionStrings__Ledger is not set: run bench/run.sh"),
+            OwnerConnection = Environment.GetEnvironmentVariable("ConnectionStrings__LedgerOwner")
+                              ?? throw new ArgumentException("ConnectionStrings__LedgerOwner is not set: run bench/run.sh"),
             AdminConnection = Environment.GetEnvironmentVariable("LEDGER_ADMIN_CONNECTION")
                               ?? throw new ArgumentException("LEDGER_ADMIN_CONNECTION is not set: run bench/run.sh"),
         };

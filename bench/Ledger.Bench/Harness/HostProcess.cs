@@ -7,7 +7,7 @@ namespace Ledger.Bench.Harness;
 
 /// <summary>
 /// The ledger's host as it is deployed: its own process, Kestrel on a loopback port, the Production
-/// environment, the application's database role. The harness talks to it over real HTTP, so a
+/// environment, the runtime database role. The harness talks to it over real HTTP, so a
 /// measured request pays for sockets, HTTP parsing and the whole ASP.NET Core pipeline, and the host's
 /// garbage collector and thread pool are not shared with the load generator.
 /// </summary>
@@ -35,22 +35,36 @@ internal sealed class HostProcess : IAsyncDisposable
     /// <summary>The host's process, whose CPU the harness counts as the host's.</summary>
     public Process Process => _process;
 
-    /// <summary>Starts the host on <paramref name="connectionString"/> and waits until <c>/health</c> answers 200.</summary>
+    /// <summary>
+    /// Applies the schema as ./run.sh does: <c>db-apply</c> in a process of its own, as the owner, which also installs
+    /// the protection and grants the runtime role its privileges.
+    /// </summary>
+    public static async Task ApplySchemaAsync(BenchOptions options, PhaseDatabase database, string name, CancellationToken ct)
+    {
+        var start = Start(options, database.Runtime);
+        start.Environment["ConnectionStrings__LedgerOwner"] = database.Owner;
+        start.ArgumentList.Add("db-apply");
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("db-apply did not start");
+        var output = process.StandardOutput.ReadToEndAsync(ct);
+        var errors = process.StandardError.ReadToEndAsync(ct);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(TimeSpan.FromMinutes(3));
+        await process.WaitForExitAsync(limit.Token);
+        var log = Path.Combine(options.Work, $"db-apply-{name}.log");
+        await File.WriteAllTextAsync(log, await output + await errors, ct);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"db-apply failed with exit code {process.ExitCode}; see {log}");
+        }
+    }
+
+    /// <summary>Starts the host on <paramref name="connectionString"/> (the runtime role) and waits until <c>/health</c> answers 200.</summary>
     public static async Task<HostProcess> StartAsync(BenchOptions options, string connectionString, string signingKey, string name, CancellationToken ct)
     {
         var port = FreePort();
         var address = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"));
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(options.HostDll))!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.GetFullPath(options.HostDll));
+        var start = Start(options, connectionString);
         start.Environment["ASPNETCORE_URLS"] = address.ToString();
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["ConnectionStrings__Ledger"] = connectionString;
         start.Environment["Ledger__Auth__SigningKey"] = signingKey;
         start.Environment["Ledger__RateLimits__WritesPerMinute"] = UnlimitedWritesPerMinute;
 
@@ -145,6 +159,24 @@ internal sealed class HostProcess : IAsyncDisposable
     }
 
     private string LogName => ((FileStream)_log.BaseStream).Name;
+
+    /// <summary>The host's process with the runtime role's connection string, and neither the owner's nor the superuser's.</summary>
+    private static ProcessStartInfo Start(BenchOptions options, string connectionString)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(options.HostDll))!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.GetFullPath(options.HostDll));
+        start.Environment.Remove("ConnectionStrings__LedgerOwner");
+        start.Environment.Remove("LEDGER_ADMIN_CONNECTION");
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ConnectionStrings__Ledger"] = connectionString;
+        return start;
+    }
 
     private static void Append(StreamWriter log, string? line)
     {

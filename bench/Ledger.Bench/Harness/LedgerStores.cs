@@ -12,7 +12,7 @@ namespace Ledger.Bench.Harness;
 /// </summary>
 internal static class LedgerStores
 {
-    /// <summary>The schema already exists (the host applied it at start): the harness never changes it.</summary>
+    /// <summary>The schema already exists (the owner applied it, db-apply): the harness never changes it.</summary>
     public static DocumentStore Open(string connectionString)
     {
         // Marten prints to the console that a store without the async daemon will not run its async

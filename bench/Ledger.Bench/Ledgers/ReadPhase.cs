@@ -32,11 +32,12 @@ internal static class ReadPhase
 
     public static async Task RunAsync(BenchOptions options, string signingKey, CpuMeter meter, Report report, CancellationToken ct)
     {
-        Say.Step($"read phase: database {Database}; the host applies the schema and seeds the shipped data");
-        var connection = await BenchDatabase.CreateAsync(options, Database, ct);
+        Say.Step($"read phase: database {Database}; the owner applies the schema (db-apply), the host seeds the shipped data");
+        var database = await BenchDatabase.CreateAsync(options, Database, ct);
+        var connection = database.Runtime;
         await using (await HostProcess.StartAsync(options, connection, signingKey, Database, ct))
         {
-            Say.Progress("schema applied, shipped data seeded");
+            Say.Progress("shipped data seeded");
         }
 
         using var store = LedgerStores.Open(connection);

@@ -27,11 +27,12 @@ internal static class WritePhase
 
     public static async Task RunAsync(BenchOptions options, string signingKey, CpuMeter meter, Report report, CancellationToken ct)
     {
-        Say.Step($"write phase: database {Database}; the host applies the schema and seeds the shipped data");
-        var connection = await BenchDatabase.CreateAsync(options, Database, ct);
+        Say.Step($"write phase: database {Database}; the owner applies the schema (db-apply), the host seeds the shipped data");
+        var database = await BenchDatabase.CreateAsync(options, Database, ct);
+        var connection = database.Runtime;
         await using (await HostProcess.StartAsync(options, connection, signingKey, Database, ct))
         {
-            Say.Progress("schema applied, shipped data seeded");
+            Say.Progress("shipped data seeded");
         }
 
         using var store = LedgerStores.Open(connection);
@@ -44,7 +45,7 @@ internal static class WritePhase
         // many calls, and the first round would otherwise measure the JIT as much as the ledger.
         await Measure("warming up: raw INSERT and Marten appends (not counted)", async () =>
         {
-            await RawInsert.RunAsync(connection, payload, options, meter, ct);
+            await RawInsert.RunAsync(database.Owner, payload, options, meter, ct);
             return await MartenAppends.RunAsync(store, martenCommitments, options, meter, ct);
         });
 
@@ -53,7 +54,7 @@ internal static class WritePhase
         for (var round = 1; round <= options.Rounds; round++)
         {
             var raw = await Measure($"round {round}/{options.Rounds}: raw INSERT ceiling, {BenchOptions.Writers} writers",
-                () => RawInsert.RunAsync(connection, payload, options, meter, ct));
+                () => RawInsert.RunAsync(database.Owner, payload, options, meter, ct));
             var appends = await Measure($"round {round}/{options.Rounds}: Marten appends, {BenchOptions.Writers} writers",
                 () => MartenAppends.RunAsync(store, martenCommitments, options, meter, ct));
             rawNextToMarten.Add(raw);
@@ -79,7 +80,7 @@ internal static class WritePhase
             {
                 await ProjectionProgress.SettleAsync(connection, SettleTimeout, ct);
                 var raw = await Measure($"round {round}/{options.Rounds}: raw INSERT ceiling, {BenchOptions.Writers} writers",
-                    () => RawInsert.RunAsync(connection, payload, options, meter, ct));
+                    () => RawInsert.RunAsync(database.Owner, payload, options, meter, ct));
                 await ProjectionProgress.SettleAsync(connection, SettleTimeout, ct);
                 var plain = await Measure($"round {round}/{options.Rounds}: HTTP review decisions, {BenchOptions.Writers} clients",
                     () => client.RunAsync(versions, withIdempotencyKey: false, options, meter, ct));
