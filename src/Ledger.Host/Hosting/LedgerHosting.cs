@@ -22,6 +22,9 @@ namespace Ledger.Host.Hosting;
 /// <summary>Composition of the host: one place to read how the pieces fit together.</summary>
 public static class LedgerHosting
 {
+    /// <summary>The runtime role's connection string (<c>ConnectionStrings:Ledger</c>), the one a serving host uses.</summary>
+    public const string ConnectionStringName = LedgerConnections.RuntimeName;
+
     /// <summary>Composes the host; <paramref name="args"/> (the command line) name the verb, which decides the role it connects as.</summary>
     public static WebApplicationBuilder AddLedger(this WebApplicationBuilder builder, IReadOnlyList<string>? args = null)
     {
