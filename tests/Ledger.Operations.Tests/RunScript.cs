@@ -7,7 +7,7 @@ using Npgsql;
 using Shouldly;
 using Xunit.Abstractions;
 
-namespace Ledger.Integration.Tests.Operations;
+namespace Ledger.Operations.Tests;
 
 /// <summary>
 /// <c>./run.sh</c> itself, twice, on a cluster folder and ports of its own (never a developer's <c>.ledger/</c>):

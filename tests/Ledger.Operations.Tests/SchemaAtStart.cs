@@ -1,42 +1,43 @@
 using System.Net;
 using System.Text.Json;
-using Ledger.Integration.Tests.Support;
 using Npgsql;
-using NodaTime.Testing;
 using Shouldly;
 using Xunit.Abstractions;
 
-namespace Ledger.Integration.Tests.Operations;
+namespace Ledger.Operations.Tests;
 
 /// <summary>
 /// What a host does at start, decided from the database itself: a runtime role refuses a database that is not
 /// ready for it; a single role that owns the schema applies it (as the ledger always did) and says which guarantees
 /// then do not hold; processes starting together on a fresh database take turns on the schema (advisory lock).
-/// Each test has a database of its own.
+/// Each test has a database of its own, and every host is a real process.
 /// </summary>
 public sealed class SchemaAtStart(ITestOutputHelper output)
 {
+    /// <summary>The key the hosts sign tokens with (base64 of 32 bytes; for tests only).</summary>
+    private const string SigningKey = "dGVzdC1vbmx5LXNpZ25pbmcta2V5LTMyLWJ5dGVzISE=";
+
     [Fact]
     public async Task a_runtime_host_refuses_a_missing_or_outdated_schema_and_a_disabled_protection_then_starts_once_db_apply_ran()
     {
         await using var database = await TestDatabase.CreateAsync("refuse", applySchema: false);
-        var clock = new FakeClock(LedgerHost.Start);
+        var settings = Settings(database.ConnectionString);
 
-        var missing = await RefusedStartAsync(database, clock);
+        var missing = await RefusedStartAsync(settings);
         missing.ShouldContain("not ready for the runtime role");
         missing.ShouldContain("the schema ledger does not exist");
         missing.ShouldContain("Run `db-apply` with ConnectionStrings:LedgerOwner");
 
         await database.ApplySchemaAsync();
         await OwnerAsync(database, "alter table ledger.mt_events disable trigger ledger_events_immutable");
-        (await RefusedStartAsync(database, clock)).ShouldContain("the protection trigger mt_events.ledger_events_immutable is disabled");
+        (await RefusedStartAsync(settings)).ShouldContain("the protection trigger mt_events.ledger_events_immutable is disabled");
 
         await OwnerAsync(database, "alter table ledger.mt_events enable trigger ledger_events_immutable; drop table ledger.mt_doc_reviewqueueview cascade");
-        (await RefusedStartAsync(database, clock)).ShouldContain("ledger.mt_doc_reviewqueueview (create)");
+        (await RefusedStartAsync(settings)).ShouldContain("ledger.mt_doc_reviewqueueview (create)");
 
         await database.ApplySchemaAsync();
-        await using var host = await LedgerHost.StartAsync(database, clock);
-        (await host.EventCountAsync()).ShouldBe(0);
+        await using var host = await LedgerProcess.StartAsync("refuse-then-serve", settings);
+        host.ReadLog().ShouldContain("The ledger connects to PostgreSQL as the runtime role ledger_app");
         (await NoDdlRights(database)).ShouldBeTrue();
     }
 
@@ -66,11 +67,7 @@ public sealed class SchemaAtStart(ITestOutputHelper output)
     public async Task single_role_hosts_starting_at_once_on_a_fresh_database_apply_the_schema_in_turn_and_say_what_does_not_hold()
     {
         await using var database = await TestDatabase.CreateSingleRoleAsync("single");
-        var settings = new Dictionary<string, string>
-        {
-            ["ConnectionStrings:Ledger"] = database.ConnectionString,
-            ["Ledger:Auth:SigningKey"] = LedgerHost.SigningKey,
-        };
+        var settings = Settings(database.ConnectionString);
 
         var hosts = await Task.WhenAll(LedgerProcess.StartAsync("single-a", settings), LedgerProcess.StartAsync("single-b", settings));
         try
@@ -110,10 +107,18 @@ public sealed class SchemaAtStart(ITestOutputHelper output)
         describe.Output.ShouldContain("may disable the protection triggers");
     }
 
-    private static async Task<string> RefusedStartAsync(TestDatabase database, FakeClock clock)
+    private static Dictionary<string, string> Settings(string connectionString) => new()
     {
-        var refused = await Should.ThrowAsync<Exception>(async () => await (await LedgerHost.StartAsync(database, clock)).DisposeAsync());
-        return refused.ToString();
+        ["ConnectionStrings:Ledger"] = connectionString,
+        ["Ledger:Auth:SigningKey"] = SigningKey,
+    };
+
+    /// <summary>Starts a host that must refuse to start: it exits, and what it logged is returned.</summary>
+    private static async Task<string> RefusedStartAsync(IReadOnlyDictionary<string, string> settings)
+    {
+        var refused = await Should.ThrowAsync<InvalidOperationException>(async () => await (await LedgerProcess.StartAsync("refused", settings)).DisposeAsync());
+        refused.Message.ShouldContain("the host exited with code");
+        return refused.Message;
     }
 
     /// <summary>The runtime role may create nothing in the schema and owns nothing in it.</summary>
