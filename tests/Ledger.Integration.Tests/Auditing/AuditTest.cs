@@ -25,7 +25,7 @@ public abstract class AuditTest(LedgerFixture fixture) : WriteTest(fixture)
     /// <summary>Waits until the async daemon (and with it the ledger's Merkle tree) has caught up with every event.</summary>
     protected Task TreeCaughtUpAsync() => Host.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
 
-    /// <summary>A number read with one SQL statement as the application's role.</summary>
+    /// <summary>A number read with one SQL statement as the host's role (the runtime role).</summary>
     protected async Task<long> ScalarAsync(string sql)
     {
         await using var connection = Store.Storage.Database.CreateConnection();
