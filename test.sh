@@ -105,6 +105,8 @@ else
     ledger_pg_throwaway ledger-test
   fast_app=$ConnectionStrings__Ledger fast_owner=$ConnectionStrings__LedgerOwner fast_admin=$LEDGER_ADMIN_CONNECTION
 fi
+# ledger_pg_throwaway set its own EXIT trap: remove the results folder too.
+trap 'ledger_pg_throwaway_cleanup; rm -rf -- "$results"' EXIT
 # The tests hand each host only the connection strings it should have: none leaks from here.
 unset ConnectionStrings__LedgerOwner LEDGER_ADMIN_CONNECTION
 
