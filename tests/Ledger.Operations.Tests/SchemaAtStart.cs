@@ -47,8 +47,8 @@ public sealed class SchemaAtStart(ITestOutputHelper output)
         await using var database = await TestDatabase.CreateAsync("apply2", applySchema: false);
 
         var runs = await Task.WhenAll(
-            LedgerProcess.RunVerbAsync("db-apply", database.OwnerSettings),
-            LedgerProcess.RunVerbAsync("db-apply", database.OwnerSettings));
+            LedgerVerb.RunAsync(["db-apply"], database.OwnerSettings),
+            LedgerVerb.RunAsync(["db-apply"], database.OwnerSettings));
 
         foreach (var run in runs)
         {
@@ -99,7 +99,7 @@ public sealed class SchemaAtStart(ITestOutputHelper output)
             }
         }
 
-        var describe = await LedgerProcess.RunVerbAsync("describe", settings);
+        var describe = await LedgerVerb.RunAsync(["describe"], settings);
         describe.ExitCode.ShouldBe(0, describe.Output);
         describe.Output.ShouldContain("Ledger database roles");
         describe.Output.ShouldContain("single-role");
