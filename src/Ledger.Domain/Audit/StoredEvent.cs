@@ -24,4 +24,17 @@ public sealed record LedgerDigest(
     string RootHash,
     long LastSequence,
     string ChainAlgorithm,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt)
+{
+    /// <summary>Why this cannot be a digest the ledger handed out (fields named under <paramref name="field"/>); empty when it can.</summary>
+    public IReadOnlyList<Common.Refusal> Refusals(string field = "digest")
+    {
+        var v = new Common.Validation()
+            .Require(Algorithm == MerkleTree.Algorithm, $"{field}.algorithm", $"must be {MerkleTree.Algorithm}")
+            .Require(ChainAlgorithm == EventHash.Algorithm, $"{field}.chainAlgorithm", $"must be {EventHash.Algorithm}")
+            .Require(TreeSize >= 0, $"{field}.treeSize", "must be 0 or more")
+            .Require(LastSequence >= 0, $"{field}.lastSequence", "must be 0 or more")
+            .Require(RootHash is { Length: 64 } && RootHash.All(char.IsAsciiHexDigitLower), $"{field}.rootHash", "must be 64 lowercase hex digits");
+        return v.Refusals;
+    }
+}

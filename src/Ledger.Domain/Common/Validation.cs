@@ -18,6 +18,7 @@ public sealed class Validation
     public Validation Require(bool condition, string field, string reason, RefusalKind kind = RefusalKind.Invalid) =>
         condition ? this : Add(field, reason, kind);
 
+    /// <summary>Text of at most <paramref name="maxLength"/> characters that <see cref="TextRules"/> accepts: one line, or several.</summary>
     public Validation Text(string? value, string field, int maxLength, bool required = true, bool multiline = false)
     {
         if (string.IsNullOrWhiteSpace(value))
@@ -29,9 +30,9 @@ public sealed class Validation
         {
             Add(field, $"must be at most {maxLength} characters");
         }
-        else if (value.Any(c => char.IsControl(c) && !(multiline && c is '\n' or '\r' or '\t')))
+        else if (TextRules.Refuse(value, multiline) is { } reason)
         {
-            Add(field, multiline ? "must not contain control characters" : "must be a single line without control characters");
+            Add(field, reason);
         }
 
         return this;

@@ -23,6 +23,8 @@ public sealed record HistoryEntry(
     string? Organization,
     string? CorrelationId,
     string? CausationId,
+    string? CallerReference,
+    string? IdempotencyKey,
     string? Hash);
 
 public sealed record CommitmentHistory(string Code, IReadOnlyList<HistoryEntry> Events);
@@ -56,7 +58,7 @@ public static class HistoryEndpoint
         string? organization = data.TryGetProperty("recordedBy", out var by) && by.TryGetProperty("organization", out var org)
             && org.ValueKind == JsonValueKind.String ? org.GetString() : null;
         return new HistoryEntry(e.Sequence, e.Version, e.Type, data, EventHash.TimestampText(e.Timestamp), Effective(data),
-            row.User, organization, row.CorrelationId, row.CausationId, e.Hash);
+            row.User, organization, row.CorrelationId, row.CausationId, row.CallerReference, row.IdempotencyKey, e.Hash);
     }
 
     /// <summary>The business date of an event: when a pledge was made, what date a report describes, when a withdrawal takes effect.</summary>

@@ -77,11 +77,13 @@ public static class LedgerEndpoints
     [WolverinePost("/api/ledger/verify", OperationId = "verifyLedger")]
     [Tags("Ledger")]
     [Authorize(Policy = LedgerPolicies.Audit)]
+    [Consumes("application/json", IsOptional = true)]
     [ProducesResponseType<VerifyResult>(StatusCodes.Status200OK)]
+    [ProducesResponseType(StatusCodes.Status400BadRequest)]
     public static async Task<IResult> Verify(HttpContext http, LedgerAudit audit, CancellationToken ct)
     {
         LedgerDigest? saved = null;
-        if (http.Request.ContentLength is > 0)
+        if (http.Request.Body.CanSeek && http.Request.Body.Length > 0)
         {
             try
             {
@@ -89,7 +91,12 @@ public static class LedgerEndpoints
             }
             catch (JsonException e)
             {
-                return Problems.BadRequest(e.Path ?? "digest", "is not a digest: " + e.Message);
+                return Problems.UnreadableJson(e);
+            }
+
+            if (saved?.Refusals() is { Count: > 0 } refusals)
+            {
+                return Problems.Refused(refusals);
             }
         }
 

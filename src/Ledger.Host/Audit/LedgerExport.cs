@@ -14,12 +14,13 @@ public enum ExportFormat
 
 /// <summary>
 /// The ledger as a file: one line per event in global order, JSON Lines or CSV, written as it is
-/// read (constant memory). A JSON Lines export holds everything needed to recompute every hash
-/// chain and the Merkle root from the file alone (<see cref="ReadJsonLines"/>).
+/// read (constant memory). A JSON Lines export holds every value exactly, and everything needed to
+/// recompute every hash chain and the Merkle root from the file alone (<see cref="ReadJsonLines"/>);
+/// a CSV export is for spreadsheets and neutralises cells that would start a formula.
 /// </summary>
 public static class LedgerExport
 {
-    public const string CsvHeader = "sequence,stream,version,type,timestamp,user,correlationId,causationId,hash,data";
+    public const string CsvHeader = "sequence,stream,version,type,timestamp,user,correlationId,causationId,callerReference,idempotencyKey,hash,data";
 
     public static async Task<long> WriteAsync(
         IAsyncEnumerable<RawEvent> events, ExportFormat format, Stream output, IProgress<long>? progress, CancellationToken ct)
@@ -61,6 +62,8 @@ public static class LedgerExport
             json.WriteString("user", raw.User);
             json.WriteString("correlationId", raw.CorrelationId);
             json.WriteString("causationId", raw.CausationId);
+            json.WriteString("callerReference", raw.CallerReference);
+            json.WriteString("idempotencyKey", raw.IdempotencyKey);
             json.WriteString("hash", e.Hash);
             json.WritePropertyName("data");
             json.WriteRawValue(CanonicalJson.Canonicalize(e.Data), skipInputValidation: true);
@@ -70,20 +73,29 @@ public static class LedgerExport
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
+    /// <summary>
+    /// One CSV record. Every field goes through <see cref="Csv.Field"/>, so no cell can start a spreadsheet
+    /// formula (a caller chooses its references, idempotency keys and, with a provider, its user name); the
+    /// exact values are in the JSON Lines export.
+    /// </summary>
     private static string CsvLine(RawEvent raw)
     {
         var e = raw.Event;
-        return string.Join(',',
+        return string.Join(',', new[]
+        {
             e.Sequence.ToString(CultureInfo.InvariantCulture),
-            Csv.Escape(e.Stream),
+            e.Stream,
             e.Version.ToString(CultureInfo.InvariantCulture),
-            Csv.Escape(e.Type),
+            e.Type,
             EventHash.TimestampText(e.Timestamp),
-            Csv.Escape(raw.User),
-            Csv.Escape(raw.CorrelationId),
-            Csv.Escape(raw.CausationId),
-            Csv.Escape(e.Hash),
-            Csv.Escape(CanonicalJson.Canonicalize(e.Data)));
+            raw.User,
+            raw.CorrelationId,
+            raw.CausationId,
+            raw.CallerReference,
+            raw.IdempotencyKey,
+            e.Hash,
+            CanonicalJson.Canonicalize(e.Data),
+        }.Select(Csv.Field));
     }
 
     /// <summary>Reads a JSON Lines export back into stored events (for offline verification).</summary>

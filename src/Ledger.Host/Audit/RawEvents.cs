@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Ledger.Domain.Audit;
+using Ledger.Host.Writing;
 using Ledger.Projections;
 using Ledger.Projections.Audit;
 using Marten;
@@ -14,7 +15,8 @@ namespace Ledger.Host.Audit;
 public sealed class RawEvents(IDocumentStore store)
 {
     private const string Columns =
-        $"seq_id, stream_id, version, type, timestamp, data::text, headers ->> '{EventSealing.HashHeader}', user_name, correlation_id, causation_id";
+        $"seq_id, stream_id, version, type, timestamp, data::text, headers ->> '{EventSealing.HashHeader}', user_name, correlation_id, causation_id, " +
+        $"headers ->> '{RequestContext.CallerReferenceHeader}', headers ->> '{RequestContext.IdempotencyKeyHeader}'";
 
     public async IAsyncEnumerable<RawEvent> ReadAsync(long after = 0, long? limit = null, string? stream = null,
         [EnumeratorCancellation] CancellationToken ct = default)
@@ -42,9 +44,11 @@ public sealed class RawEvents(IDocumentStore store)
         {
             yield return new RawEvent(
                 StoredEventAt(reader),
-                reader.IsDBNull(7) ? null : reader.GetString(7),
-                reader.IsDBNull(8) ? null : reader.GetString(8),
-                reader.IsDBNull(9) ? null : reader.GetString(9));
+                TextAt(reader, 7),
+                TextAt(reader, 8),
+                TextAt(reader, 9),
+                TextAt(reader, 10),
+                TextAt(reader, 11));
         }
     }
 
@@ -60,6 +64,8 @@ public sealed class RawEvents(IDocumentStore store)
         new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(4), DateTimeKind.Utc)),
         reader.GetString(5),
         reader.IsDBNull(6) ? null : reader.GetString(6));
+
+    private static string? TextAt(NpgsqlDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
 
     /// <summary>Every stream with the version the streams table says it has reached.</summary>
     public async Task<IReadOnlyList<(string Stream, long Version)>> StreamVersionsAsync(CancellationToken ct)
@@ -78,5 +84,10 @@ public sealed class RawEvents(IDocumentStore store)
     }
 }
 
-/// <summary>A stored event with the metadata auditors see next to it.</summary>
-public sealed record RawEvent(StoredEvent Event, string? User, string? CorrelationId, string? CausationId);
+/// <summary>
+/// A stored event with the metadata auditors see next to it: who, the ledger's ids of the request that
+/// caused it, and the labels its caller gave that request (its <c>X-Correlation-Id</c> and
+/// <c>Idempotency-Key</c>, each meaningful only together with <see cref="User"/>).
+/// </summary>
+public sealed record RawEvent(
+    StoredEvent Event, string? User, string? CorrelationId, string? CausationId, string? CallerReference, string? IdempotencyKey);

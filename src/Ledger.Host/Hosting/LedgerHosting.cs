@@ -34,6 +34,10 @@ public static class LedgerHosting
         services.AddSingleton<IClock>(SystemClock.Instance);
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context => Problems.Polish(context.ProblemDetails));
         services.AddExceptionHandler<DatabaseUnavailable>();
+        // The server's refusals of a request (a body cut short, too slow, too large) are the client's, never a 500.
+        services.Configure<ExceptionHandlerOptions>(o =>
+            o.StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError);
+        services.Configure<CorrelationOptions>(builder.Configuration.GetSection(CorrelationOptions.Section));
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
 
         services.AddMarten(sp =>
@@ -83,14 +87,15 @@ public static class LedgerHosting
 
     public static WebApplication UseLedger(this WebApplication app)
     {
+        app.UseCorrelationIds(); // first, so every answer (problems included) carries the request's own ids
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRequestValueChecks(); // every query and path value, once, for every route
         app.MapLedgerWeb(); // the web pages and their files: anonymous, so before authentication
-        app.UseCorrelationIds();
         app.UseLedgerAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
-        app.UseRequestSizeProblems();
+        app.UseRequestBodyChecks(); // every body, once: size, media type, shape
         app.UseMiddleware<IdempotencyMiddleware>();
         app.MapLedgerHealth();
         app.MapLedgerOpenApi();

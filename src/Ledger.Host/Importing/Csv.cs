@@ -93,12 +93,22 @@ public static class Csv
         }
     }
 
-    /// <summary>Quotes a field when it holds a comma, a quote or a line break.</summary>
-    public static string Escape(string? value)
+    /// <summary>
+    /// A field as a spreadsheet may open it safely: a value that begins with <c>=</c>, <c>+</c>, <c>-</c>,
+    /// <c>@</c>, a tab or a carriage return would be evaluated as a formula, so it is prefixed with a single
+    /// quote (as OWASP's guidance on CSV injection recommends); then the field is quoted when it holds a
+    /// comma, a quote or a line break. Every field a CSV export writes goes through here.
+    /// </summary>
+    public static string Field(string? value)
     {
         if (string.IsNullOrEmpty(value))
         {
             return string.Empty;
+        }
+
+        if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        {
+            value = "'" + value;
         }
 
         return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;

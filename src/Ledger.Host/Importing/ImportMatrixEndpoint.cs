@@ -50,11 +50,7 @@ public static class ImportMatrixEndpoint
         {
             "application/json" => await ReadJsonAsync(http.Request, meeting, ct),
             "text/csv" => await ReadCsvAsync(http.Request, meeting, ct),
-            _ => (null, Results.Problem(
-                statusCode: StatusCodes.Status415UnsupportedMediaType,
-                title: "Unsupported media type",
-                detail: "Send the matrix as application/json or text/csv.",
-                type: Problems.TypeBase + "unsupported-media-type")),
+            _ => (null, Problems.UnsupportedMediaType("Send the matrix as application/json or text/csv.")),
         };
         if (lines is null)
         {
@@ -80,7 +76,7 @@ public static class ImportMatrixEndpoint
         }
         catch (JsonException e)
         {
-            return (null, Problems.BadRequest(e.Path ?? "body", "is not valid: " + e.Message));
+            return (null, Problems.UnreadableJson(e));
         }
 
         if (body?.Commitments is not { } items)

@@ -23,7 +23,8 @@ public delegate Decision Decide(Commitment current, ReferenceCatalog catalog, Ac
 /// <summary>
 /// The one place where a write meets the event store. Every write endpoint hands it a pure decision;
 /// the writer loads the commitment, checks the expected version and the caller's right to act,
-/// records the events with the request's correlation id and idempotency key in one transaction,
+/// records the events with the request's ids (<see cref="RequestIds"/>), the caller's reference and
+/// idempotency key in one transaction,
 /// and turns every outcome into an answer: 2xx, 4xx problem details, or 409 on a concurrent write.
 /// A refused or failed request records nothing.
 /// </summary>
@@ -168,7 +169,7 @@ public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOption
         var catalog = await session.LoadCatalogAsync(ct);
         var now = clock.GetCurrentInstant();
         var actor = http.User.ToActor();
-        var codes = lines.Select(l => l.Command.Code).Where(c => c is not null).Distinct().ToArray();
+        var codes = lines.Select(l => l.Command.Code).Where(CommitmentCode.IsWellFormed).Distinct().ToArray();
         var existing = (await session.AdvancedSql.QueryAsync<string>(
                 $"select id from {LedgerStore.Schema}.mt_streams where id = any(?)", ct, [codes]))
             .ToHashSet(StringComparer.Ordinal);
@@ -239,10 +240,21 @@ public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOption
     private IDocumentSession OpenSession(HttpContext http)
     {
         var session = store.LightweightSession();
-        session.CorrelationId = http.CorrelationId();
-        session.CausationId = http.Features.Get<IdempotencyFeature>()?.Key ?? http.TraceIdentifier;
+        var ids = http.RequestIds();
+        session.CorrelationId = ids.CorrelationId;
+        session.CausationId = ids.CausationId;
         session.LastModifiedBy = http.User.User();
         session.SetHeader("request", $"{http.Request.Method} {http.Request.Path}");
+        if (ids.CallerReference is { } reference)
+        {
+            session.SetHeader(RequestContext.CallerReferenceHeader, reference);
+        }
+
+        if (http.Features.Get<IdempotencyFeature>() is { } idempotent)
+        {
+            session.SetHeader(RequestContext.IdempotencyKeyHeader, idempotent.Key);
+        }
+
         return session;
     }
 

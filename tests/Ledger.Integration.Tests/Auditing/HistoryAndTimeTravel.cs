@@ -41,7 +41,8 @@ public sealed class HistoryAndTimeTravel(LedgerFixture fixture) : AuditTest(fixt
         report.GetProperty("effectiveAt").GetProperty("date").GetString().ShouldBe("2024-07-24");
         report.GetProperty("user").GetString().ShouldBe("focal-point.tester");
         report.GetProperty("organization").GetString().ShouldBe("FAO");
-        report.GetProperty("correlationId").GetString().ShouldBe("fao-report-1");
+        report.GetProperty("callerReference").GetString().ShouldBe("fao-report-1");
+        report.GetProperty("correlationId").GetString().ShouldBe(write.Header("X-Correlation-Id"));
         report.GetProperty("data").GetProperty("narrative").GetString().ShouldBe("Joint missions started in Chad.");
 
         // Each hash recomputes from the previous one and the stored row.

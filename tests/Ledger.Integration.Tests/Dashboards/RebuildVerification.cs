@@ -10,7 +10,7 @@ public sealed class RebuildVerification(LedgerFixture fixture) : DashboardTest(f
 {
     private async Task<VerificationReport> VerifyAsync()
     {
-        var response = await Host.PostAsync("/api/projections/verify", new { }, Host.TokenFor("auditor"));
+        var response = await Host.PostAsync("/api/projections/verify", null, Host.TokenFor("auditor"));
         response.Status.ShouldBe(200, response.Body);
         return System.Text.Json.JsonSerializer.Deserialize<VerificationReport>(response.Body, Ledger.Host.Hosting.ApiJson.Options)!;
     }
@@ -85,8 +85,8 @@ public sealed class RebuildVerification(LedgerFixture fixture) : DashboardTest(f
     [Fact]
     public async Task only_auditors_may_verify()
     {
-        (await Host.PostAsync("/api/projections/verify", new { })).Status.ShouldBe(401);
-        (await Host.PostAsync("/api/projections/verify", new { }, Host.TokenFor("viewer"))).Status.ShouldBe(403);
-        (await Host.PostAsync("/api/projections/verify", new { }, Host.TokenFor("secretariat"))).Status.ShouldBe(403);
+        (await Host.PostAsync("/api/projections/verify", null)).Status.ShouldBe(401);
+        (await Host.PostAsync("/api/projections/verify", null, Host.TokenFor("viewer"))).Status.ShouldBe(403);
+        (await Host.PostAsync("/api/projections/verify", null, Host.TokenFor("secretariat"))).Status.ShouldBe(403);
     }
 }

@@ -29,16 +29,23 @@ public sealed record WriteResponse(int Status, string Body, IReadOnlyDictionary<
 
 public static class Writes
 {
-    /// <summary>Posts JSON with an HttpClient against the in-memory server, so every status (4xx included) comes back as it is.</summary>
+    /// <summary>
+    /// Posts JSON (a string as it is, an object serialized; null: no body at all) with an HttpClient against the
+    /// in-memory server, so every status (4xx included) comes back as it is.
+    /// </summary>
     public static async Task<WriteResponse> PostAsync(
         this IAlbaHost host, string url, object? body, string? token = null, IReadOnlyDictionary<string, string>? headers = null,
         string contentType = "application/json")
     {
         using var client = host.Server.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, url);
-        var text = body as string ?? JsonSerializer.Serialize(body, ApiJson.Options);
-        request.Content = new StringContent(text, Encoding.UTF8);
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        if (body is not null)
+        {
+            var text = body as string ?? JsonSerializer.Serialize(body, ApiJson.Options);
+            request.Content = new StringContent(text, Encoding.UTF8);
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        }
+
         if (token is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);

@@ -17,7 +17,9 @@ public sealed class RecordingReviews(LedgerFixture fixture) : WriteTest(fixture)
 
         response.Status.ShouldBe(200, response.Body);
         response.Header("ETag").ShouldBe("\"2\"");
-        response.Header("X-Correlation-Id").ShouldBe("review-session-42");
+        var correlation = response.Header("X-Correlation-Id");
+        correlation.ShouldNotBe("review-session-42", "the ledger's correlation id is its own, never the caller's");
+        correlation!.ShouldMatch("^[0-9a-f]{32}$");
         response.Json.GetProperty("version").GetInt64().ShouldBe(2);
         response.Json.GetProperty("events")[0].GetString().ShouldBe("review-decision-recorded");
 
@@ -29,8 +31,10 @@ public sealed class RecordingReviews(LedgerFixture fixture) : WriteTest(fixture)
             LetterOfIntent, "AST-2024", ReviewRating.OnTrack, ReviewOutcome.Continue,
             "Letter signed; first joint missions planned.", new NodaTime.LocalDate(2026, 7, 1),
             new Domain.Common.Actor("secretariat.tester", null), LedgerHost.Start));
-        recorded.CorrelationId.ShouldBe("review-session-42");
-        recorded.CausationId.ShouldBe("astana-review-06");
+        recorded.CorrelationId.ShouldBe(correlation);
+        recorded.CausationId!.ShouldMatch("^[0-9a-f]{16}$");
+        recorded.Headers!["callerReference"].ToString().ShouldBe("review-session-42");
+        recorded.Headers["idempotencyKey"].ToString().ShouldBe("astana-review-06");
         recorded.UserName.ShouldBe("secretariat.tester");
         recorded.Timestamp.ShouldBe(LedgerHost.Start.ToDateTimeOffset());
 
