@@ -24,6 +24,11 @@ public static class LedgerHost
         IReadOnlyDictionary<string, string>? settings = null) =>
         AlbaHost.For<Program>(builder =>
         {
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            {
+                builder.UseSetting(key, value);
+            }
+
             builder.UseSetting("ConnectionStrings:Ledger", database.ConnectionString);
             builder.UseSetting("Ledger:SeedOnStartup", seedOnStartup ? "true" : "false");
             builder.UseSetting("Ledger:Auth:SigningKey", SigningKey);

@@ -43,7 +43,7 @@ public static class Writes
         {
             var text = body as string ?? JsonSerializer.Serialize(body, ApiJson.Options);
             request.Content = new StringContent(text, Encoding.UTF8);
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+            request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
         }
 
         if (token is not null)
