@@ -77,7 +77,7 @@ public static class LedgerEndpoints
     [WolverinePost("/api/ledger/verify", OperationId = "verifyLedger")]
     [Tags("Ledger")]
     [Authorize(Policy = LedgerPolicies.Audit)]
-    [Consumes("application/json", IsOptional = true)]
+    [Consumes(typeof(VerifyRequest), "application/json", IsOptional = true)]
     [ProducesResponseType<VerifyResult>(StatusCodes.Status200OK)]
     [ProducesResponseType(StatusCodes.Status400BadRequest)]
     public static async Task<IResult> Verify(HttpContext http, LedgerAudit audit, CancellationToken ct)

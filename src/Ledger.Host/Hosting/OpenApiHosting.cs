@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
@@ -21,6 +22,7 @@ public static class OpenApiHosting
     public static IServiceCollection AddLedgerOpenApi(this IServiceCollection services) =>
         services.AddOpenApi(options =>
         {
+            options.AddOperationTransformer(DescribeBodyReadByTheEndpoint);
             options.AddDocumentTransformer((document, _, _) =>
             {
                 document.Info = new OpenApiInfo
@@ -55,6 +57,31 @@ public static class OpenApiHosting
                 return Task.CompletedTask;
             });
         });
+
+    /// <summary>
+    /// An endpoint that reads its body itself (the matrix import, JSON or CSV; the verification's optional
+    /// digest) declares it with <c>[Consumes(typeof(…), …)]</c>; this puts that body in its operation.
+    /// </summary>
+    private static async Task DescribeBodyReadByTheEndpoint(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        if (operation.RequestBody is not null
+            || context.Description.ActionDescriptor.EndpointMetadata.OfType<IAcceptsMetadata>().LastOrDefault() is not { RequestType: { } type } accepts)
+        {
+            return;
+        }
+
+        var schema = await context.GetOrCreateSchemaAsync(type, null, ct);
+        operation.RequestBody = new OpenApiRequestBody
+        {
+            Required = !accepts.IsOptional,
+            Content = accepts.ContentTypes.ToDictionary(t => t, t => new OpenApiMediaType
+            {
+                Schema = t == "text/csv"
+                    ? new OpenApiSchema { Type = JsonSchemaType.String, Description = "RFC 4180 CSV whose first line names the columns." }
+                    : schema,
+            }),
+        };
+    }
 
     public static WebApplication MapLedgerOpenApi(this WebApplication app)
     {

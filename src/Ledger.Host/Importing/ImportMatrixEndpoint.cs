@@ -40,7 +40,7 @@ public static class ImportMatrixEndpoint
     [Tags("Imports")]
     [Authorize(Policy = LedgerPolicies.Secretariat)]
     [LedgerWrite(WriteBody.Import)]
-    [Consumes("application/json", "text/csv")]
+    [Consumes(typeof(MatrixImportRequest), "application/json", "text/csv")]
     [ProducesResponseType<ImportResult>(StatusCodes.Status200OK)]
     [ProducesResponseType(StatusCodes.Status415UnsupportedMediaType)]
     public static async Task<IResult> Post(HttpContext http, CommitmentWriter writer, CancellationToken ct, string? meeting = null)
@@ -192,7 +192,8 @@ public static class ImportMatrixEndpoint
         where TEnum : struct, Enum
     {
         value = default;
-        if (text is null)
+        // Names only, as the JSON reader takes them: "-1" or "+1" would otherwise parse as a number.
+        if (text is null || !text.All(c => char.IsAsciiLetter(c) || c == '-'))
         {
             return false;
         }

@@ -45,6 +45,22 @@ public sealed class HostileInput(LedgerFixture fixture) : WriteTest(fixture)
     }
 
     [Theory]
+    [InlineData("-1", "status")]
+    [InlineData("+1", "status")]
+    [InlineData("1", "kind")]
+    public async Task a_csv_status_or_kind_that_is_a_number_is_refused(string value, string column)
+    {
+        var status = column == "status" ? value : "agreed";
+        var kind = column == "kind" ? value : "call";
+        var csv = $"code,title,kind,leads,status\nAST-2024-7300,R6 line,{kind},IOFS,{status}\n";
+
+        var response = await Host.PostAsync("/api/imports?meeting=AST-2024", csv, Secretariat, contentType: "text/csv");
+
+        response.ShouldBeProblem(400).GetProperty("errors").TryGetProperty($"line 2.{column}", out _).ShouldBeTrue(response.Body);
+        (await Host.EventCountAsync()).ShouldBe(52);
+    }
+
+    [Theory]
     [InlineData("/api/commitments?org=%00", "org")]
     [InlineData("/api/commitments?country=%00", "country")]
     [InlineData("/api/dashboard/overdue?org=%00", "org")]

@@ -27,16 +27,18 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
 
     public async Task InvokeAsync(HttpContext context, IDocumentStore store, IOptions<IdempotencyOptions> options)
     {
-        var key = context.Request.Headers[Header].ToString();
-        if (key.Length == 0 || !HttpMethods.IsPost(context.Request.Method) || context.User.User() is not { } user)
+        if (!context.Request.Headers.TryGetValue(Header, out var values) || !HttpMethods.IsPost(context.Request.Method)
+            || context.User.User() is not { } user)
         {
             await next(context);
             return;
         }
 
-        if (key.Length > MaxKeyLength || !key.All(c => c is >= '!' and <= '~'))
+        // A key sent empty (or as blanks, which HTTP trims away) or twice is a mistake, never "no key": a retry would record twice.
+        var key = values.ToString();
+        if (values.Count != 1 || key.Length is 0 or > MaxKeyLength || !key.All(c => c is >= '!' and <= '~'))
         {
-            await Problems.BadRequest(Header, $"must be 1 to {MaxKeyLength} printable characters without spaces").ExecuteAsync(context);
+            await Problems.BadRequest(Header, $"must be given once, as 1 to {MaxKeyLength} printable characters without spaces").ExecuteAsync(context);
             return;
         }
 
