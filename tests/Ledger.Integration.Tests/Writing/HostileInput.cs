@@ -115,7 +115,7 @@ public sealed class HostileInput(LedgerFixture fixture) : WriteTest(fixture)
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/commitments/{LetterOfIntent}/reviews")
         {
             // A stream of unknown length: sent without Content-Length, as chunks.
-            Content = new StreamContent(new UnseekableStream(Encoding.UTF8.GetBytes(body))),
+            Content = new StreamContent(new UnknownLengthStream(Encoding.UTF8.GetBytes(body))),
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Secretariat);
@@ -125,13 +125,5 @@ public sealed class HostileInput(LedgerFixture fixture) : WriteTest(fixture)
         ((int)response.StatusCode).ShouldBe(413, await response.Content.ReadAsStringAsync());
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
         (await Host.EventCountAsync()).ShouldBe(52);
-    }
-
-    /// <summary>A stream whose length nobody knows.</summary>
-    private sealed class UnseekableStream(byte[] bytes) : MemoryStream(bytes)
-    {
-        public override bool CanSeek => false;
-
-        public override long Length => throw new NotSupportedException();
     }
 }

@@ -136,7 +136,7 @@ public sealed class R6HostileInput(ITestOutputHelper output)
 
         if (request.Body is { } body)
         {
-            message.Content = request.Chunked ? new StreamContent(new UnknownLength(body)) : new ByteArrayContent(body);
+            message.Content = request.Chunked ? new StreamContent(new UnknownLengthStream(body)) : new ByteArrayContent(body);
             if (request.ContentType is { } type)
             {
                 message.Content.Headers.TryAddWithoutValidation("Content-Type", type);
@@ -198,13 +198,5 @@ public sealed class R6HostileInput(ITestOutputHelper output)
         await using var reader = await count.ExecuteReaderAsync();
         await reader.ReadAsync();
         return (reader.GetInt64(0), reader.GetInt64(1));
-    }
-
-    /// <summary>A body whose length the client does not know, so it goes in chunks.</summary>
-    private sealed class UnknownLength(byte[] bytes) : MemoryStream(bytes)
-    {
-        public override bool CanSeek => false;
-
-        public override long Length => throw new NotSupportedException();
     }
 }

@@ -173,7 +173,8 @@ async function history(c) {
           h('td', {}, [e.user, e.organization ? `(${e.organization})` : null].filter(Boolean).join(' ')),
           h('td', {}, e.hash ? h('code', { class: 'hash', title: e.hash }, `${String(e.hash).slice(0, 12)}…`) : ''),
           h('td', {}, h('details', {}, h('summary', {}, 'show'), h('pre', { class: 'json' }, JSON.stringify({
-            hash: e.hash, correlationId: e.correlationId, causationId: e.causationId, data: e.data,
+            hash: e.hash, correlationId: e.correlationId, causationId: e.causationId,
+            callerReference: e.callerReference, idempotencyKey: e.idempotencyKey, data: e.data,
           }, null, 2))))))))));
 }
 
