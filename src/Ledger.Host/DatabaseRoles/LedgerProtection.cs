@@ -15,7 +15,7 @@ namespace Ledger.Host.DatabaseRoles;
 /// table (read models, progression, Wolverine's tables, idempotency keys) freely.</item>
 /// <item><b>Triggers</b> (<see cref="Guards"/>), owned by the owner: every role but a superuser is refused an UPDATE,
 /// DELETE or TRUNCATE of an event or a Merkle row, the removal of a stream, and any change of a stream other than a
-/// growing version. The owner can disable them (it owns the tables): that is its maintenance path, and exactly what
+/// growing version; and at commit, a stream whose version is not that of its last event. The owner can disable them (it owns the tables): that is its maintenance path, and exactly what
 /// the hash chains and saved digests expose.</item>
 /// </list>
 /// Installed by the owner after every schema step (<see cref="InstallAsync"/>), under the schema lock.
@@ -32,8 +32,21 @@ public static class LedgerProtection
     /// <summary>The columns of <c>mt_streams</c> an append changes (Marten's <c>mt_quick_append_events</c>).</summary>
     public static IReadOnlyList<string> StreamColumnsAnAppendChanges { get; } = ["version", "timestamp"];
 
-    /// <summary>One protection trigger: its table, its name, and the function it runs.</summary>
-    public sealed record Guard(string Table, string Trigger, string Function, bool OnTruncate)
+    /// <summary>When a protection trigger runs.</summary>
+    public enum GuardTiming
+    {
+        /// <summary>Before each row's UPDATE or DELETE.</summary>
+        BeforeRowChange,
+
+        /// <summary>Before a TRUNCATE of the table.</summary>
+        BeforeTruncate,
+
+        /// <summary>At commit, after each row's INSERT or UPDATE (a deferred constraint trigger): checks the row against what else the transaction wrote.</summary>
+        AtCommit,
+    }
+
+    /// <summary>One protection trigger: its table, its name, the function it runs, and when.</summary>
+    public sealed record Guard(string Table, string Trigger, string Function, GuardTiming Timing)
     {
         public string Key => $"{Table}.{Trigger}";
     }
@@ -41,17 +54,19 @@ public static class LedgerProtection
     private const string RefuseEventChange = "ledger_refuse_event_change";
     private const string GuardStreamChange = "ledger_guard_stream_change";
     private const string RefuseTreeChange = "ledger_refuse_tree_change";
+    private const string CheckStreamVersion = "ledger_check_stream_version";
 
     public static IReadOnlyList<Guard> Guards { get; } =
     [
-        new(EventsTable, "ledger_events_immutable", RefuseEventChange, false),
-        new(EventsTable, "ledger_events_immutable_truncate", RefuseEventChange, true),
-        new(StreamsTable, "ledger_streams_append_only", GuardStreamChange, false),
-        new(StreamsTable, "ledger_streams_append_only_truncate", GuardStreamChange, true),
-        new(LedgerMerkleTree.LeavesTable, "ledger_tree_append_only", RefuseTreeChange, false),
-        new(LedgerMerkleTree.LeavesTable, "ledger_tree_append_only_truncate", RefuseTreeChange, true),
-        new(LedgerMerkleTree.NodesTable, "ledger_tree_append_only", RefuseTreeChange, false),
-        new(LedgerMerkleTree.NodesTable, "ledger_tree_append_only_truncate", RefuseTreeChange, true),
+        new(EventsTable, "ledger_events_immutable", RefuseEventChange, GuardTiming.BeforeRowChange),
+        new(EventsTable, "ledger_events_immutable_truncate", RefuseEventChange, GuardTiming.BeforeTruncate),
+        new(StreamsTable, "ledger_streams_append_only", GuardStreamChange, GuardTiming.BeforeRowChange),
+        new(StreamsTable, "ledger_streams_append_only_truncate", GuardStreamChange, GuardTiming.BeforeTruncate),
+        new(StreamsTable, "ledger_streams_match_events", CheckStreamVersion, GuardTiming.AtCommit),
+        new(LedgerMerkleTree.LeavesTable, "ledger_tree_append_only", RefuseTreeChange, GuardTiming.BeforeRowChange),
+        new(LedgerMerkleTree.LeavesTable, "ledger_tree_append_only_truncate", RefuseTreeChange, GuardTiming.BeforeTruncate),
+        new(LedgerMerkleTree.NodesTable, "ledger_tree_append_only", RefuseTreeChange, GuardTiming.BeforeRowChange),
+        new(LedgerMerkleTree.NodesTable, "ledger_tree_append_only_truncate", RefuseTreeChange, GuardTiming.BeforeTruncate),
     ];
 
     /// <summary>The bodies of the trigger functions, exactly as installed (the inspection compares them).</summary>
@@ -91,6 +106,22 @@ public static class LedgerProtection
               raise exception 'ledger streams are never removed: % on {Schema}.{StreamsTable} refused', tg_op
                 using errcode = 'insufficient_privilege',
                       hint = 'Streams and their events are never removed.';
+            end
+            """,
+        [CheckStreamVersion] = $"""
+
+            begin
+              if current_setting('is_superuser') = 'on' then
+                return null;
+              end if;
+              -- At commit: a stream's version is the version of its last event, so it can only have grown by
+              -- appending exactly that many events (whatever order the append wrote the stream and its events in).
+              if new.version is distinct from coalesce((select max(e.version) from {Schema}.{EventsTable} e where e.stream_id = new.id), 0) then
+                raise exception 'ledger streams change only by an append: stream % would stand at version % without the events to match', new.id, new.version
+                  using errcode = 'insufficient_privilege',
+                        hint = 'A stream''s version is the number of events appended to it.';
+              end if;
+              return null;
             end
             """,
         [RefuseTreeChange] = $"""
@@ -146,10 +177,16 @@ public static class LedgerProtection
 
         foreach (var guard in Guards)
         {
-            var timing = guard.OnTruncate ? "before truncate" : "before update or delete";
-            var level = guard.OnTruncate ? "statement" : "row";
-            sql.Append(CultureInvariant(
-                $"create or replace trigger {guard.Trigger} {timing} on {Schema}.{guard.Table} for each {level} execute function {Schema}.{guard.Function}();\n"));
+            FormattableString create = guard.Timing switch
+            {
+                GuardTiming.BeforeTruncate =>
+                    $"create or replace trigger {guard.Trigger} before truncate on {Schema}.{guard.Table} for each statement execute function {Schema}.{guard.Function}();\n",
+                // Constraint triggers cannot be replaced in place: drop and create, in the same transaction.
+                GuardTiming.AtCommit =>
+                    $"drop trigger if exists {guard.Trigger} on {Schema}.{guard.Table};\ncreate constraint trigger {guard.Trigger} after insert or update on {Schema}.{guard.Table} deferrable initially deferred for each row execute function {Schema}.{guard.Function}();\n",
+                _ => $"create or replace trigger {guard.Trigger} before update or delete on {Schema}.{guard.Table} for each row execute function {Schema}.{guard.Function}();\n",
+            };
+            sql.Append(CultureInvariant(create));
             sql.Append(CultureInvariant($"alter table {Schema}.{guard.Table} enable trigger {guard.Trigger};\n"));
         }
 

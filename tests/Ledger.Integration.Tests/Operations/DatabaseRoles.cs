@@ -41,6 +41,9 @@ public sealed class DatabaseRoles(LedgerFixture fixture) : AuditTest(fixture)
         // Updating the version is what an append does, so the privilege is there: the trigger refuses a rewind.
         ("update ledger.mt_streams set version = 1 where id = 'AST-2024-06'", "ledger streams change only by an append"),
         ("update ledger.mt_streams set version = version where id = 'AST-2024-06'", "ledger streams change only by an append"),
+        // A growing version needs the events that make it: checked at commit, whatever order an append writes in.
+        ("update ledger.mt_streams set version = version + 5 where id = 'AST-2024-06'", "without the events to match"),
+        ("insert into ledger.mt_streams (id, type, version, timestamp) values ('AST-2024-99', 'commitment', 3, now())", "without the events to match"),
         ("update ledger.merkle_leaves set event_hash = sha256(event_hash) where leaf_index = 0", "permission denied for table merkle_leaves"),
         ("delete from ledger.merkle_leaves where leaf_index = 0", "permission denied for table merkle_leaves"),
         ("delete from ledger.merkle_nodes", "permission denied for table merkle_nodes"),
