@@ -78,6 +78,7 @@ public static class LedgerStore
         // The ledger-wide Merkle tree, kept by the async daemon next to the dashboards.
         opts.Events.Subscribe(new LedgerMerkleTree());
         opts.Storage.Add(new LedgerMerkleTreeTables(opts));
+        opts.Storage.Add(new TreeHeadTables(opts)); // the signed heads of that tree, and their keys
         return opts;
     }
 

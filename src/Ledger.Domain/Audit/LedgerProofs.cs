@@ -80,7 +80,8 @@ public static class LedgerProofs
 
     private static ProofVerdict Refuted(string explanation) => new(false, explanation);
 
-    private static bool TryHashes(IReadOnlyList<string>? hex, out List<byte[]> hashes)
+    /// <summary>Hex proof elements as 32-byte hashes; false when one is not.</summary>
+    internal static bool TryHashes(IReadOnlyList<string>? hex, out List<byte[]> hashes)
     {
         hashes = [];
         foreach (var item in hex ?? [])
@@ -96,7 +97,8 @@ public static class LedgerProofs
         return hex is not null;
     }
 
-    private static bool TryHash(string? hex, out byte[] hash)
+    /// <summary>A 64-digit hex hash as its 32 bytes; false for anything else.</summary>
+    internal static bool TryHash(string? hex, out byte[] hash)
     {
         hash = [];
         if (hex is not { Length: 2 * MerkleTree.HashLength } || !hex.All(char.IsAsciiHexDigit))

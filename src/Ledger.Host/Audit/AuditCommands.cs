@@ -1,6 +1,7 @@
 using System.Text.Json;
 using JasperFx.CommandLine;
 using Ledger.Domain.Audit;
+using Ledger.Host.Audit.TreeHeads;
 using Ledger.Host.Hosting;
 using Spectre.Console;
 
@@ -92,6 +93,18 @@ public sealed class VerifyInput : NetCoreInput
     [Description("With an inclusion --proof: the event's chain hash (from its history), so the leaf is computed here instead of taken from the proof")]
     [FlagAlias("event-hash")]
     public string? EventHashFlag { get; set; }
+
+    [Description("Check a signed tree head offline (no database): the note, a head from GET /api/ledger/tree-heads/latest, or a page of heads, each then checked against the one before")]
+    [FlagAlias("tree-head")]
+    public string? TreeHeadFlag { get; set; }
+
+    [Description("With --tree-head: the ledger's public key(s), PEM (several PUBLIC KEY blocks across a key rotation)")]
+    [FlagAlias("public-key")]
+    public string? PublicKeyFlag { get; set; }
+
+    [Description("With --tree-head: an earlier signed head the head must extend, proved by --proof (a consistency proof) or by the head's own proof from it")]
+    [FlagAlias("previous")]
+    public string? PreviousFlag { get; set; }
 }
 
 [Description("Recompute every hash chain and the Merkle root from the stored rows; name the first altered, removed, reordered or inserted event", Name = "verify")]
@@ -99,6 +112,11 @@ public sealed class VerifyCommand : JasperFxAsyncCommand<VerifyInput>
 {
     public override async Task<bool> Execute(VerifyInput input)
     {
+        if (input.TreeHeadFlag is not null)
+        {
+            return await TreeHeadCheck.RunAsync(input.TreeHeadFlag, input.PublicKeyFlag, input.PreviousFlag, input.ProofFlag);
+        }
+
         LedgerDigest? saved = null;
         if (input.DigestFlag is not null)
         {

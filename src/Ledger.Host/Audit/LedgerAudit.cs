@@ -79,11 +79,6 @@ public sealed class LedgerAudit(IDocumentStore store, RawEvents raw, IClock cloc
             return null;
         }
 
-        var hashes = await tree.HashesAsync(
-            [new MerkleRange(0, fromSize), new MerkleRange(0, size), .. MerkleTree.ConsistencyRanges(fromSize, size)], ct);
-        return new ConsistencyProof(fromSize, size,
-            Convert.ToHexStringLower(hashes[0]),
-            Convert.ToHexStringLower(hashes[1]),
-            [.. hashes.Skip(2).Select(Convert.ToHexStringLower)]);
+        return (await tree.ConsistencyProofsAsync([(fromSize, size)], ct))[0];
     }
 }

@@ -81,6 +81,36 @@ public sealed class LedgerTreeView : IAsyncDisposable
         return [.. ranges.Select(r => MerkleTree.RangeHash(r, Node))];
     }
 
+    /// <summary>
+    /// The consistency proof between each pair of tree sizes (0 &lt; from ≤ to ≤ <see cref="Size"/>), with the roots this
+    /// tree has at both sizes, from stored nodes read in one statement.
+    /// </summary>
+    public async Task<IReadOnlyList<ConsistencyProof>> ConsistencyProofsAsync(IReadOnlyList<(long From, long To)> pairs, CancellationToken ct)
+    {
+        var ranges = new List<MerkleRange>();
+        var shapes = new List<int>(pairs.Count);
+        foreach (var (from, to) in pairs)
+        {
+            var path = MerkleTree.ConsistencyRanges(from, to);
+            ranges.AddRange([new MerkleRange(0, from), new MerkleRange(0, to), .. path]);
+            shapes.Add(path.Count);
+        }
+
+        var hashes = await HashesAsync(ranges, ct);
+        var proofs = new List<ConsistencyProof>(pairs.Count);
+        var at = 0;
+        for (var i = 0; i < pairs.Count; i++)
+        {
+            proofs.Add(new ConsistencyProof(pairs[i].From, pairs[i].To,
+                Convert.ToHexStringLower(hashes[at]),
+                Convert.ToHexStringLower(hashes[at + 1]),
+                [.. hashes.Skip(at + 2).Take(shapes[i]).Select(Convert.ToHexStringLower)]));
+            at += 2 + shapes[i];
+        }
+
+        return proofs;
+    }
+
     /// <summary>The leaf index of the event at <paramref name="sequence"/>; null when the tree holds no such event.</summary>
     public async Task<long?> LeafIndexAsync(long sequence, CancellationToken ct)
     {
@@ -227,5 +257,6 @@ public sealed class LedgerTreeView : IAsyncDisposable
         }
     }
 
-    private NpgsqlCommand Command(string sql) => new(sql, _connection, _transaction);
+    /// <summary>A statement in this view's snapshot, for what must be read as of the same instant as the tree (the signed heads).</summary>
+    public NpgsqlCommand Command(string sql) => new(sql, _connection, _transaction);
 }

@@ -1,6 +1,7 @@
 using JasperFx;
 using JasperFx.CommandLine.Descriptions;
 using Ledger.Host.Audit;
+using Ledger.Host.Audit.TreeHeads;
 using Ledger.Host.DatabaseRoles;
 using Ledger.Host.Dashboards;
 using Ledger.Host.Health;
@@ -69,6 +70,7 @@ public static class LedgerHosting
         services.AddSingleton<CommitmentWriter>();
         services.AddSingleton<RawEvents>();
         services.AddSingleton<LedgerAudit>();
+        builder.AddLedgerTreeHeads();
         services.Configure<IdempotencyOptions>(builder.Configuration.GetSection(IdempotencyOptions.Section));
         services.AddHostedService<IdempotencyCleanup>();
         services.AddLedgerOpenApi();
