@@ -1,4 +1,5 @@
 using Alba;
+using Ledger.Domain.Audit.TreeHeads;
 using Ledger.Host.Security;
 using Marten;
 using Microsoft.AspNetCore.Hosting;
@@ -18,6 +19,9 @@ public static class LedgerHost
     /// <summary>The key test tokens are signed with (base64 of 32 bytes; for tests only).</summary>
     public const string SigningKey = "dGVzdC1vbmx5LXNpZ25pbmcta2V5LTMyLWJ5dGVzISE=";
 
+    /// <summary>The key the hosts sign tree heads with (fresh for each run; heads only on demand, no schedule).</summary>
+    public static readonly NoteSigningKey TreeHeadKey = NoteSigningKey.Generate();
+
     /// <summary>The host on <paramref name="database"/>, its time from <paramref name="clock"/>; <paramref name="settings"/> (keys such as <c>Ledger:Reads:Timeout</c>) are applied last.</summary>
     public static Task<IAlbaHost> StartAsync(
         TestDatabase database, FakeClock clock, bool seedOnStartup = false, int writesPerMinute = 100_000,
@@ -32,6 +36,8 @@ public static class LedgerHost
             builder.UseSetting("ConnectionStrings:Ledger", database.ConnectionString);
             builder.UseSetting("Ledger:SeedOnStartup", seedOnStartup ? "true" : "false");
             builder.UseSetting("Ledger:Auth:SigningKey", SigningKey);
+            builder.UseSetting("Ledger:TreeHeads:Key", TreeHeadKey.ExportPem());
+            builder.UseSetting("Ledger:TreeHeads:Interval", "00:00:00");
             builder.UseSetting("Ledger:RateLimits:WritesPerMinute", writesPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
             foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             {

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Ledger.Domain.Audit;
 using Ledger.Domain.Audit.TreeHeads;
 using Ledger.Host.Hosting;
-using Spectre.Console;
 
 namespace Ledger.Host.Audit.TreeHeads;
 
@@ -33,12 +32,12 @@ public static class TreeHeadCheck
 
         foreach (var held in heads)
         {
-            AnsiConsole.MarkupLine($"[green]Signed:[/] {Markup.Escape(TreeHeadVerification.CheckSignature(held.Head, keys).Explanation)}.");
+            VerbOutput.Line("Signed:", "green", TreeHeadVerification.CheckSignature(held.Head, keys).Explanation + ".");
         }
 
         if (heads.Count > 1)
         {
-            AnsiConsole.MarkupLine($"[green]Consistent:[/] {Markup.Escape(sequence.Explanation)}.");
+            VerbOutput.Line("Consistent:", "green", sequence.Explanation + ".");
         }
 
         if (previousFile is null)
@@ -73,20 +72,14 @@ public static class TreeHeadCheck
         }
 
         var consistency = TreeHeadVerification.CheckConsistency(previous.Head.Head, first.Head.Head, proof);
-        return consistency.Holds
-            ? Say($"[green]Consistent:[/] {Markup.Escape(consistency.Explanation)}.")
-            : Refuse(consistency.Explanation);
-    }
+        if (!consistency.Holds)
+        {
+            return Refuse(consistency.Explanation);
+        }
 
-    private static bool Say(string markup)
-    {
-        AnsiConsole.MarkupLine(markup);
+        VerbOutput.Line("Consistent:", "green", consistency.Explanation + ".");
         return true;
     }
 
-    private static bool Refuse(string reason)
-    {
-        AnsiConsole.MarkupLine($"[red]Refused:[/] {Markup.Escape(reason)}.");
-        return false;
-    }
+    private static bool Refuse(string reason) => VerbOutput.Refuse(reason);
 }

@@ -1,6 +1,5 @@
 using JasperFx.CommandLine;
 using Ledger.Domain.Audit.TreeHeads;
-using Spectre.Console;
 
 namespace Ledger.Host.Audit.TreeHeads;
 
@@ -24,14 +23,13 @@ public sealed class TreeHeadKeyCommand : JasperFxCommand<TreeHeadKeyInput>
         var path = Path.GetFullPath(input.OutFlag);
         if (File.Exists(path))
         {
-            AnsiConsole.MarkupLine($"[red]Refused:[/] {Markup.Escape(path)} exists; a key is never overwritten. Choose another --out.");
-            return false;
+            return VerbOutput.Refuse($"{path} exists; a key is never overwritten. Choose another --out");
         }
 
         using var key = NoteSigningKey.Generate();
         TreeHeadFiles.WritePrivateKey(path, key);
-        AnsiConsole.MarkupLine($"[green]Wrote[/] a tree-head signing key to {Markup.Escape(path)}: key id {key.PublicKey.KeyIdHex}, sha256 {key.PublicKey.Fingerprint}.");
-        AnsiConsole.MarkupLine("[grey]Its public key (what verifiers are given):[/]");
+        VerbOutput.Line("Wrote", "green", $"a tree-head signing key to {path}: key id {key.PublicKey.KeyIdHex}, sha256 {key.PublicKey.Fingerprint}.");
+        VerbOutput.Line("Its public key (what verifiers are given):");
         Console.Write(key.PublicKey.Pem);
         return true;
     }

@@ -110,7 +110,7 @@ public sealed class WitnessCommand : JasperFxAsyncCommand<WitnessInput>
     private static async Task<bool> WitnessAsync(LedgerClient ledger, WitnessState state, IClock clock)
     {
         var newest = await ledger.LatestAsync();
-        AnsiConsole.MarkupLine($"[grey]The ledger's newest head: {Markup.Escape(Describe(newest))}.[/]");
+        VerbOutput.Line($"The ledger's newest head: {Describe(newest)}.");
         if (state.Last is not { } last)
         {
             if (state.Pinned.Count == 0)
@@ -118,7 +118,7 @@ public sealed class WitnessCommand : JasperFxAsyncCommand<WitnessInput>
                 var key = await ledger.KeyAsync(newest.Head.Head.KeyFingerprint)
                           ?? throw new LedgerClient.RefusedException($"the ledger does not publish the key {newest.Head.Head.KeyIdHex} that signed its newest head");
                 state.Pin(key, "first use: the key of the newest head", clock.GetCurrentInstant());
-                AnsiConsole.MarkupLine($"Pinned the ledger's key {key.KeyIdHex} (sha256 {key.Fingerprint}) on first use.");
+                VerbOutput.Line("Pinned:", "green", $"the ledger's key {key.KeyIdHex} (sha256 {key.Fingerprint}), on first use.");
             }
 
             return await DecideAsync(ledger, state, null, newest, clock) && Cosign(state, clock);
@@ -157,7 +157,7 @@ public sealed class WitnessCommand : JasperFxAsyncCommand<WitnessInput>
 
                 task.StopTask();
             });
-            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"Checked {checkedHeads:N0} heads since the last one seen."));
+            VerbOutput.Line(string.Create(CultureInfo.InvariantCulture, $"Checked {checkedHeads:N0} heads since the last one seen."));
             return ok && Cosign(state, clock);
         }
 
@@ -185,18 +185,18 @@ public sealed class WitnessCommand : JasperFxAsyncCommand<WitnessInput>
                 if (decision.NewKey is { } newKey)
                 {
                     state.Pin(newKey, string.Create(CultureInfo.InvariantCulture, $"rotation: named by ledger head {offered.Id} and signed by a key already pinned"), now);
-                    AnsiConsole.MarkupLine($"Pinned the ledger's new key {newKey.KeyIdHex} (sha256 {newKey.Fingerprint}): a head signed by the old key names it.");
+                    VerbOutput.Line("Pinned:", "green", $"the ledger's new key {newKey.KeyIdHex} (sha256 {newKey.Fingerprint}): a head signed by a key already pinned names it.");
                 }
 
                 state.Accept(offered, decision.Explanation, now);
                 return true;
             case WitnessVerdict.Unchanged:
-                AnsiConsole.MarkupLine($"Nothing new: {Markup.Escape(decision.Explanation)}.");
+                VerbOutput.Line("Nothing new:", "grey", decision.Explanation + ".");
                 return true;
             case WitnessVerdict.Fork:
                 var evidence = state.RecordFork(last!, offered, proof, decision.Explanation, now);
-                AnsiConsole.MarkupLine($"[red]FORK:[/] {Markup.Escape(decision.Explanation)}.");
-                AnsiConsole.MarkupLine($"Evidence (both signed heads): {Markup.Escape(evidence)}");
+                VerbOutput.Line("FORK:", "red", decision.Explanation + ".");
+                VerbOutput.Line("Evidence:", "red", $"both signed heads are saved in {evidence}");
                 return false;
             default:
                 return Refuse(decision.Explanation);
@@ -207,12 +207,12 @@ public sealed class WitnessCommand : JasperFxAsyncCommand<WitnessInput>
     {
         if (state.LastCosigned)
         {
-            AnsiConsole.MarkupLine($"Head {Markup.Escape(Describe(state.Last!))} is already cosigned.");
+            VerbOutput.Line("Nothing new:", "grey", $"{Describe(state.Last!)} is already cosigned.");
             return true;
         }
 
         var path = state.CosignLast(clock.GetCurrentInstant());
-        AnsiConsole.MarkupLine($"[green]Cosigned[/] {Markup.Escape(Describe(state.Last!))} as {Markup.Escape(state.Name)} (key {state.Key.PublicKey.KeyIdHex}):");
+        VerbOutput.Line("Cosigned:", "green", $"{Describe(state.Last!)} as {state.Name} (key {state.Key.PublicKey.KeyIdHex}), in");
         Console.WriteLine(path);
         return true;
     }
@@ -220,11 +220,7 @@ public sealed class WitnessCommand : JasperFxAsyncCommand<WitnessInput>
     private static string Describe(HeldHead head) => string.Create(CultureInfo.InvariantCulture,
         $"head {head.Id?.ToString(CultureInfo.InvariantCulture) ?? "?"} of {head.Head.Head.TreeSize} events, root {head.Head.Head.RootHash[..16]}…, {head.Head.Head.Time}");
 
-    private static bool Refuse(string reason)
-    {
-        AnsiConsole.MarkupLine($"[red]Refused:[/] {Markup.Escape(reason)}.");
-        return false;
-    }
+    private static bool Refuse(string reason) => VerbOutput.Refuse(reason);
 
     /// <summary>The ledger's tree-head routes, as an auditor calls them; any other answer than the expected one is a <see cref="RefusedException"/>.</summary>
     private sealed class LedgerClient(HttpClient http)
