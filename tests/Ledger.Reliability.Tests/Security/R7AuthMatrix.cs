@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Alba;
+using Ledger.Domain.Audit.TreeHeads;
 using Ledger.Host.Security;
 using Ledger.Reliability.Tests.Support;
 using Microsoft.AspNetCore.Authorization;
@@ -41,6 +42,8 @@ public sealed class R7AuthMatrix(ITestOutputHelper output)
     // so that an HS512 signature with them is sound and only the pinned algorithm refuses it.
     private static readonly SymmetricSecurityKey OldKey = new(RandomNumberGenerator.GetBytes(64)) { KeyId = "r7-2024" };
     private static readonly SymmetricSecurityKey NewKey = new(RandomNumberGenerator.GetBytes(64)) { KeyId = "r7-2025" };
+
+    private static readonly NoteSigningKey TreeHeadKey = NoteSigningKey.Generate();
 
     private enum Access
     {
@@ -90,6 +93,10 @@ public sealed class R7AuthMatrix(ITestOutputHelper output)
         new("GET", "/api/ledger/proofs/inclusion", Access.Audit, "/api/ledger/proofs/inclusion?sequence=1"),
         new("GET", "/api/ledger/proofs/consistency", Access.Audit, "/api/ledger/proofs/consistency?from=1"),
         new("POST", "/api/ledger/verify", Access.Audit, "/api/ledger/verify"),
+        new("GET", "/api/ledger/tree-heads", Access.Audit, "/api/ledger/tree-heads?after=0&limit=10"),
+        new("GET", "/api/ledger/tree-heads/latest", Access.Audit, "/api/ledger/tree-heads/latest"),
+        new("GET", "/api/ledger/tree-heads/keys", Access.Audit, "/api/ledger/tree-heads/keys"),
+        new("POST", "/api/ledger/tree-heads", Access.Audit, "/api/ledger/tree-heads"),
         new("POST", "/api/projections/verify", Access.Audit, "/api/projections/verify"),
 
         new("POST", "/api/commitments", Access.Secretariat, "/api/commitments",
@@ -311,6 +318,8 @@ public sealed class R7AuthMatrix(ITestOutputHelper output)
             builder.UseSetting("Ledger:Auth:SigningKeys:1:Key", Convert.ToBase64String(NewKey.Key));
             builder.UseSetting("Ledger:Auth:CurrentKeyId", NewKey.KeyId);
             builder.UseSetting("Ledger:RateLimits:WritesPerMinute", WritesPerMinute.ToString(CultureInfo.InvariantCulture));
+            builder.UseSetting("Ledger:TreeHeads:Key", TreeHeadKey.ExportPem()); // so that an auditor's POST signs a head
+            builder.UseSetting("Ledger:TreeHeads:Interval", "00:00:00");
             builder.ConfigureServices(services =>
             {
                 services.AddSingleton<IClock>(new FakeClock(Now));

@@ -113,7 +113,7 @@ public static class TreeHeadFiles
             }
         }
 
-        long? id = entry.TryGetProperty("id", out var idElement) && idElement.TryGetInt64(out var value) ? value : null;
+        long? id = entry.TryGetProperty("id", out var idElement) && idElement.ValueKind == JsonValueKind.Number && idElement.TryGetInt64(out var value) ? value : null;
         head = new HeldHead(parsed, proof, id);
         return true;
     }

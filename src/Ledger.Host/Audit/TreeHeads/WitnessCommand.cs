@@ -239,21 +239,30 @@ public sealed class WitnessCommand : JasperFxAsyncCommand<WitnessInput>
         {
             using var document = await GetAsync(string.Create(CultureInfo.InvariantCulture, $"/api/ledger/tree-heads?after={after}&limit={limit}"));
             var items = new List<HeldHead>();
-            foreach (var entry in document.RootElement.GetProperty("items").EnumerateArray())
+            foreach (var entry in ArrayOf(document, "items", "a page of heads"))
             {
                 items.Add(TreeHeadFiles.TryReadEntry(entry, out var head, out var error)
                     ? head
                     : throw new RefusedException($"a head the ledger lists after {after} is malformed: {error}"));
             }
 
-            var next = document.RootElement.TryGetProperty("next", out var n) && n.TryGetInt64(out var value) ? value : (long?)null;
+            var next = document.RootElement.TryGetProperty("next", out var n) && n.ValueKind == JsonValueKind.Number && n.TryGetInt64(out var value) ? value : (long?)null;
             return (items, next);
         }
 
         public async Task<ConsistencyProof?> ConsistencyAsync(long from, long to)
         {
             using var document = await GetAsync(string.Create(CultureInfo.InvariantCulture, $"/api/ledger/proofs/consistency?from={from}&to={to}"), allowRefusal: true);
-            return document.RootElement.TryGetProperty("proof", out _) ? document.RootElement.Deserialize<ConsistencyProof>(ApiJson.Options) : null;
+            try
+            {
+                return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("proof", out _)
+                    ? document.RootElement.Deserialize<ConsistencyProof>(ApiJson.Options)
+                    : null;
+            }
+            catch (JsonException)
+            {
+                return null; // no proof is what it is: the head is then not proved to extend the last one
+            }
         }
 
         /// <summary>The published public key with this fingerprint, checked to hash to it; null when none does.</summary>
@@ -263,9 +272,10 @@ public sealed class WitnessCommand : JasperFxAsyncCommand<WitnessInput>
             {
                 _keys = [];
                 using var document = await GetAsync("/api/ledger/tree-heads/keys");
-                foreach (var key in document.RootElement.GetProperty("keys").EnumerateArray())
+                foreach (var key in ArrayOf(document, "keys", "the ledger's keys"))
                 {
-                    if (key.TryGetProperty("publicKey", out var pem) && NotePublicKey.TryParsePem(pem.GetString() ?? string.Empty, out var parsed, out _))
+                    if (key.ValueKind == JsonValueKind.Object && key.TryGetProperty("publicKey", out var pem) && pem.ValueKind == JsonValueKind.String
+                        && NotePublicKey.TryParsePem(pem.GetString()!, out var parsed, out _))
                     {
                         foreach (var k in parsed)
                         {
@@ -277,6 +287,11 @@ public sealed class WitnessCommand : JasperFxAsyncCommand<WitnessInput>
 
             return _keys.GetValueOrDefault(fingerprint);
         }
+
+        private static JsonElement.ArrayEnumerator ArrayOf(JsonDocument document, string property, string what) =>
+            document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty(property, out var array) && array.ValueKind == JsonValueKind.Array
+                ? array.EnumerateArray()
+                : throw new RefusedException($"the ledger's answer is not {what}: it has no '{property}' list");
 
         private async Task<JsonDocument> GetAsync(string path, bool allowRefusal = false)
         {
