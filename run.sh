@@ -7,7 +7,8 @@
 # Without ConnectionStrings__Ledger, a private PostgreSQL cluster is kept in
 # .ledger/postgres (port 55432), started here and stopped on exit; its data
 # stays between runs. Without Ledger__Auth__SigningKey, a signing key is
-# generated once in .ledger/signing-key.
+# generated once in .ledger/signing-key; without Ledger__TreeHeads__KeyFile (or
+# Ledger__TreeHeads__Key), a tree-head signing key in .ledger/tree-head-key.pem.
 #
 # Two database roles: the schema is applied as the owner (db-apply, a process of
 # its own), then the host serves with only the runtime role's connection string
@@ -137,6 +138,16 @@ if [[ -n ${ConnectionStrings__LedgerOwner:-} ]] && ((serve || schema_stale)); th
   if ! run_child "${host[@]}" db-apply >"$log" 2>&1; then
     tail -n 30 -- "$log" >&2
     ledger_die "db-apply failed (the whole output is in $log)"
+  fi
+fi
+
+# Tree-head signing key (ECDSA P-256), generated once by the host's tree-head-key verb.
+if [[ -z ${Ledger__TreeHeads__KeyFile:-}${Ledger__TreeHeads__Key:-} ]]; then
+  export Ledger__TreeHeads__KeyFile=$state/tree-head-key.pem
+  if [[ ! -s $Ledger__TreeHeads__KeyFile ]]; then
+    rm -f -- "$Ledger__TreeHeads__KeyFile"
+    run_child "${host[@]}" tree-head-key --out "$Ledger__TreeHeads__KeyFile" >/dev/null
+    ledger_info "generated a tree-head signing key in ${Ledger__TreeHeads__KeyFile#"$repo"/}"
   fi
 fi
 

@@ -3,13 +3,15 @@ using Microsoft.Extensions.Options;
 namespace Ledger.Host.Audit.TreeHeads;
 
 /// <summary>
-/// Signs a tree head at start and then every <c>Ledger:TreeHeads:Interval</c>, each time only when the tree grew
+/// Signs a tree head once the host has started (after the seed, so a new ledger gets its first head at once) and then
+/// every <c>Ledger:TreeHeads:Interval</c>, each time only when the tree grew
 /// (or the key changed). Every host on the database runs it; the advisory lock in <see cref="TreeHeadLog"/> makes one
 /// of them sign and the others find the head already there. A failure is logged and tried again at the next tick.
 /// Resolving it reads the keys, so a misconfigured key stops the host at start.
 /// </summary>
 public sealed partial class TreeHeadSchedule(
-    TreeHeadLog heads, TreeHeadSigning signing, IOptions<TreeHeadOptions> options, ILogger<TreeHeadSchedule> logger) : BackgroundService
+    TreeHeadLog heads, TreeHeadSigning signing, IOptions<TreeHeadOptions> options, IHostApplicationLifetime lifetime, ILogger<TreeHeadSchedule> logger)
+    : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -23,6 +25,13 @@ public sealed partial class TreeHeadSchedule(
         if (interval <= TimeSpan.Zero)
         {
             return;
+        }
+
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        await using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
+        {
+            await started.Task;
         }
 
         using var timer = new PeriodicTimer(interval);

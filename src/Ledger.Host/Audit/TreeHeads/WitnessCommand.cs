@@ -157,7 +157,7 @@ public sealed class WitnessCommand : JasperFxAsyncCommand<WitnessInput>
 
                 task.StopTask();
             });
-            VerbOutput.Line(string.Create(CultureInfo.InvariantCulture, $"Checked {checkedHeads:N0} heads since the last one seen."));
+            VerbOutput.Line(string.Create(CultureInfo.InvariantCulture, $"Checked {checkedHeads:N0} head{(checkedHeads == 1 ? string.Empty : "s")} since the last one seen."));
             return ok && Cosign(state, clock);
         }
 

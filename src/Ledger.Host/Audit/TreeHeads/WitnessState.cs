@@ -198,7 +198,7 @@ public sealed class WitnessState : IDisposable
     private void Append(WitnessLogEntry entry) =>
         File.AppendAllText(Path.Combine(Directory, LogFile), JsonSerializer.Serialize(entry, LogJson) + "\n");
 
-    private static readonly JsonSerializerOptions LogJson = new(ApiJson.Options) { WriteIndented = false };
+    private static readonly JsonSerializerOptions LogJson = new(ApiJson.Options) { WriteIndented = false, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
     private static List<WitnessLogEntry> ReadLog(string path)
     {
