@@ -7,14 +7,14 @@ using Npgsql;
 namespace Ledger.Host.DatabaseRoles;
 
 /// <summary>
-/// What keeps stored events, streams and the Merkle tree as they were written. Two layers:
+/// What keeps stored events, streams, the Merkle tree and the signed tree heads as they were written. Two layers:
 /// <list type="number">
 /// <item><b>Privileges.</b> The runtime role owns nothing and may not create anything in the schema. It may read
-/// everything; append to <c>mt_events</c> and the Merkle tables (INSERT only); insert a stream and update only
+/// everything; append to <c>mt_events</c>, the Merkle tables and the signed heads' tables (INSERT only); insert a stream and update only
 /// what an append changes (<c>version</c> and <c>timestamp</c> of <c>mt_streams</c>); and maintain every other
 /// table (read models, progression, Wolverine's tables, idempotency keys) freely.</item>
 /// <item><b>Triggers</b> (<see cref="Guards"/>), owned by the owner: every role but a superuser is refused an UPDATE,
-/// DELETE or TRUNCATE of an event or a Merkle row, the removal of a stream, and any change of a stream other than a
+/// DELETE or TRUNCATE of an event, a Merkle row or a signed head, the removal of a stream, and any change of a stream other than a
 /// growing version; and at commit, a stream whose version is not that of its last event. The owner can disable them (it owns the tables): that is its maintenance path, and exactly what
 /// the hash chains and saved digests expose.</item>
 /// </list>
@@ -27,7 +27,7 @@ public static class LedgerProtection
     public const string StreamsTable = "mt_streams";
 
     /// <summary>Tables the runtime role may only read and append to.</summary>
-    public static IReadOnlyList<string> AppendOnlyTables { get; } = [EventsTable, LedgerMerkleTree.LeavesTable, LedgerMerkleTree.NodesTable];
+    public static IReadOnlyList<string> AppendOnlyTables { get; } = [EventsTable, LedgerMerkleTree.LeavesTable, LedgerMerkleTree.NodesTable, TreeHeadTables.HeadsTable, TreeHeadTables.KeysTable];
 
     /// <summary>The columns of <c>mt_streams</c> an append changes (Marten's <c>mt_quick_append_events</c>).</summary>
     public static IReadOnlyList<string> StreamColumnsAnAppendChanges { get; } = ["version", "timestamp"];
@@ -55,6 +55,7 @@ public static class LedgerProtection
     private const string GuardStreamChange = "ledger_guard_stream_change";
     private const string RefuseTreeChange = "ledger_refuse_tree_change";
     private const string CheckStreamVersion = "ledger_check_stream_version";
+    private const string RefuseTreeHeadChange = "ledger_refuse_tree_head_change";
 
     public static IReadOnlyList<Guard> Guards { get; } =
     [
@@ -67,6 +68,10 @@ public static class LedgerProtection
         new(LedgerMerkleTree.LeavesTable, "ledger_tree_append_only_truncate", RefuseTreeChange, GuardTiming.BeforeTruncate),
         new(LedgerMerkleTree.NodesTable, "ledger_tree_append_only", RefuseTreeChange, GuardTiming.BeforeRowChange),
         new(LedgerMerkleTree.NodesTable, "ledger_tree_append_only_truncate", RefuseTreeChange, GuardTiming.BeforeTruncate),
+        new(TreeHeadTables.HeadsTable, "ledger_tree_heads_append_only", RefuseTreeHeadChange, GuardTiming.BeforeRowChange),
+        new(TreeHeadTables.HeadsTable, "ledger_tree_heads_append_only_truncate", RefuseTreeHeadChange, GuardTiming.BeforeTruncate),
+        new(TreeHeadTables.KeysTable, "ledger_tree_heads_append_only", RefuseTreeHeadChange, GuardTiming.BeforeRowChange),
+        new(TreeHeadTables.KeysTable, "ledger_tree_heads_append_only_truncate", RefuseTreeHeadChange, GuardTiming.BeforeTruncate),
     ];
 
     /// <summary>The bodies of the trigger functions, exactly as installed (the inspection compares them).</summary>
@@ -133,6 +138,17 @@ public static class LedgerProtection
               raise exception 'the ledger''s Merkle tree is append-only: % on %.% refused', tg_op, tg_table_schema, tg_table_name
                 using errcode = 'insufficient_privilege',
                       hint = 'Rewinding the tree is the owner''s maintenance step: the tree-rewind verb.';
+            end
+            """,
+        [RefuseTreeHeadChange] = $"""
+
+            begin
+              if current_setting('is_superuser') = 'on' then
+                return coalesce(new, old);
+              end if;
+              raise exception 'signed tree heads are never changed or removed: % on %.% refused', tg_op, tg_table_schema, tg_table_name
+                using errcode = 'insufficient_privilege',
+                      hint = 'Every head the ledger signed stays published, and every key that signed one; sign a new head instead.';
             end
             """,
     };

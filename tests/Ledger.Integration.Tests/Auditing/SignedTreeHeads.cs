@@ -21,16 +21,6 @@ namespace Ledger.Integration.Tests.Auditing;
 /// </summary>
 public sealed class SignedTreeHeads(LedgerFixture fixture, ITestOutputHelper output) : AuditTest(fixture)
 {
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-
-        // The daemon has rewritten its tree for this test's events (a test before may have left the stored tree
-        // tampered with), and the heads signed for an earlier test's ledger are gone with that ledger.
-        await TreeCaughtUpAsync();
-        await TamperAsync($"truncate ledger.{TreeHeadTables.HeadsTable}, ledger.{TreeHeadTables.KeysTable}");
-    }
-
     [Fact]
     public async Task A_head_signed_on_demand_is_the_digest_signed_and_checks_out_with_the_published_key()
     {

@@ -49,6 +49,9 @@ public sealed class DatabaseRoles(LedgerFixture fixture) : AuditTest(fixture)
         ("delete from ledger.merkle_nodes", "permission denied for table merkle_nodes"),
         ("truncate ledger.merkle_nodes", "permission denied for table merkle_nodes"),
         ("alter table ledger.merkle_leaves disable trigger user", "must be owner of table merkle_leaves"),
+        ("update ledger.merkle_tree_heads set note = ''", "permission denied for table merkle_tree_heads"),
+        ("delete from ledger.merkle_tree_heads", "permission denied for table merkle_tree_heads"),
+        ("truncate ledger.merkle_tree_head_keys", "permission denied for table merkle_tree_head_keys"),
     ];
 
     [Fact]
