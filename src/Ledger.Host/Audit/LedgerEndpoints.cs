@@ -29,14 +29,9 @@ public static class LedgerEndpoints
     [ProducesResponseType<LedgerPage>(StatusCodes.Status200OK)]
     public static async Task<IResult> Events(RawEvents raw, CancellationToken ct, long after = 0, int limit = 100)
     {
-        if (after < 0)
+        if (PageProblem(after, limit) is { } problem)
         {
-            return Problems.BadQuery("after", "must be 0 or more");
-        }
-
-        if (limit is < 1 or > MaxPage)
-        {
-            return Problems.BadQuery("limit", $"must be between 1 and {MaxPage}");
+            return problem;
         }
 
         var items = new List<LedgerEntry>(limit);
@@ -123,6 +118,12 @@ public static class LedgerEndpoints
         await audit.ConsistencyAsync(from, to, ct) is { } proof
             ? Results.Json(proof, ApiJson.Options)
             : Problems.BadQuery("from", "must be a tree size from 1 to the size proved against");
+
+    /// <summary>The refusal of a page's <c>after</c> (0 or more) and <c>limit</c> (1 to <see cref="MaxPage"/>); null when both are fine.</summary>
+    public static IResult? PageProblem(long after, int limit) =>
+        after < 0 ? Problems.BadQuery("after", "must be 0 or more")
+        : limit is < 1 or > MaxPage ? Problems.BadQuery("limit", $"must be between 1 and {MaxPage}")
+        : null;
 
     public static bool TryParseFormat(string format, out ExportFormat parsed)
     {

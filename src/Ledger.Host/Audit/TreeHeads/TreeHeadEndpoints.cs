@@ -14,20 +14,8 @@ public static class TreeHeadEndpoints
     [Tags("Ledger")]
     [Authorize(Policy = LedgerPolicies.Audit)]
     [ProducesResponseType<TreeHeadPage>(StatusCodes.Status200OK)]
-    public static async Task<IResult> List(TreeHeadLog heads, CancellationToken ct, long after = 0, int limit = 100)
-    {
-        if (after < 0)
-        {
-            return Problems.BadQuery("after", "must be 0 or more");
-        }
-
-        if (limit is < 1 or > TreeHeadLog.MaxPage)
-        {
-            return Problems.BadQuery("limit", $"must be between 1 and {TreeHeadLog.MaxPage}");
-        }
-
-        return Results.Json(await heads.PageAsync(after, limit, ct), ApiJson.Options);
-    }
+    public static async Task<IResult> List(TreeHeadLog heads, CancellationToken ct, long after = 0, int limit = 100) =>
+        LedgerEndpoints.PageProblem(after, limit) ?? Results.Json(await heads.PageAsync(after, limit, ct), ApiJson.Options);
 
     [WolverineGet("/api/ledger/tree-heads/latest", OperationId = "getLatestTreeHead")]
     [Tags("Ledger")]

@@ -71,8 +71,6 @@ public sealed record TreeHeadIssue(TreeHeadIssueKind Kind, TreeHeadEntry? Head, 
 /// </summary>
 public sealed partial class TreeHeadLog(IDocumentStore store, TreeHeadSigning signing, IClock clock, ILogger<TreeHeadLog> logger)
 {
-    public const int MaxPage = 1000;
-
     private string Schema => store.Options.Events.DatabaseSchemaName;
 
     /// <summary>Signs the tree as it stands if it grew since the last head (or the key changed); otherwise keeps the last head.</summary>
