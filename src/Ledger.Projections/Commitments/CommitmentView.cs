@@ -54,6 +54,11 @@ public sealed record CommitmentView
 
     public Basis Basis { get; init; }
 
+    /// <summary>
+    /// The fields whose value is the ledger's reading of the source rather than a stated or recorded
+    /// fact, each with the reason. A field recorded later (a status reported, withdrawn or carried
+    /// forward; an amended field) is no longer a reading and leaves this list.
+    /// </summary>
     public IReadOnlyDictionary<string, string> Inferred { get; init; } = new Dictionary<string, string>();
 
     public SourceStatement? Source { get; init; }
@@ -118,6 +123,7 @@ public sealed partial class CommitmentViewProjection : SingleStreamProjection<Co
         Topic = e.Topic ?? view.Topic,
         Frameworks = e.Frameworks is null ? view.Frameworks : [.. e.Frameworks],
         DueDate = e.DueDate ?? view.DueDate,
+        Inferred = Recorded(view.Inferred, AmendedFields(e)),
         LastChangedAt = e.RecordedAt,
         LastChangedBy = e.RecordedBy,
     };
@@ -125,6 +131,10 @@ public sealed partial class CommitmentViewProjection : SingleStreamProjection<Co
     public static CommitmentView Apply(ProgressReported e, CommitmentView view) => view with
     {
         Status = e.Status,
+
+        // A status reported by a lead organization or the secretariat is a recorded fact; a report
+        // imported from the source (it carries the source's statement) stays the ledger's reading.
+        Inferred = e.Source is null ? Recorded(view.Inferred, StatusField) : view.Inferred,
         LatestProgress = new ProgressSummary(e.Status, e.Narrative, e.PercentComplete, e.AsOf, e.RecordedBy, e.RecordedAt),
         LastChangedAt = e.RecordedAt,
         LastChangedBy = e.RecordedBy,
@@ -140,6 +150,7 @@ public sealed partial class CommitmentViewProjection : SingleStreamProjection<Co
     public static CommitmentView Apply(CommitmentWithdrawn e, CommitmentView view) => view with
     {
         Status = CommitmentStatus.Withdrawn,
+        Inferred = Recorded(view.Inferred, StatusField),
         WithdrawalReason = e.Reason,
         LastChangedAt = e.RecordedAt,
         LastChangedBy = e.RecordedBy,
@@ -148,8 +159,33 @@ public sealed partial class CommitmentViewProjection : SingleStreamProjection<Co
     public static CommitmentView Apply(CommitmentCarriedForward e, CommitmentView view) => view with
     {
         Status = CommitmentStatus.CarriedForward,
+        Inferred = Recorded(view.Inferred, StatusField),
         CarriedForwardTo = e.ToMeeting,
         LastChangedAt = e.RecordedAt,
         LastChangedBy = e.RecordedBy,
     };
+
+    private const string StatusField = "status";
+
+    /// <summary>The inferred readings without those of <paramref name="fields"/>, which are now recorded.</summary>
+    private static IReadOnlyDictionary<string, string> Recorded(IReadOnlyDictionary<string, string> inferred, params IEnumerable<string> fields)
+    {
+        var recorded = fields.Where(inferred.ContainsKey).ToHashSet(StringComparer.Ordinal);
+        return recorded.Count == 0
+            ? inferred
+            : inferred.Where(reading => !recorded.Contains(reading.Key)).ToDictionary(StringComparer.Ordinal);
+    }
+
+    /// <summary>The read model's names of the fields an amendment sets (the keys <see cref="CommitmentView.Inferred"/> uses).</summary>
+    private static IEnumerable<string> AmendedFields(CommitmentAmended e)
+    {
+        (string Field, bool Set)[] fields =
+        [
+            ("title", e.Title is not null), ("kind", e.Kind is not null), ("leads", e.Leads is not null),
+            ("partners", e.Partners is not null), ("countries", e.Countries is not null),
+            ("workingSession", e.WorkingSession is not null), ("topic", e.Topic is not null),
+            ("frameworks", e.Frameworks is not null), ("dueDate", e.DueDate is not null),
+        ];
+        return fields.Where(f => f.Set).Select(f => f.Field);
+    }
 }
