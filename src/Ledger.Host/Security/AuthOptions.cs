@@ -25,6 +25,16 @@ public sealed class AuthOptions
     /// </summary>
     public string? Authority { get; set; }
 
+    /// <summary>
+    /// With <see cref="Authority"/>: the client id the web pages are registered under at the provider, a
+    /// public client (no secret) using the authorization code flow with PKCE and the redirect address
+    /// <c>/signed-in</c> of this host. Unset, the pages offer no sign-in through the provider (a pasted token still works).
+    /// </summary>
+    public string? WebClientId { get; set; }
+
+    /// <summary>The scopes the web pages ask the provider for; they must get an access token for <see cref="Audience"/>.</summary>
+    public string WebScope { get; set; } = "openid";
+
     /// <summary>Further issuers accepted from the provider, beside the one its discovery document states.</summary>
     public List<string> ValidIssuers { get; set; } = [];
 
@@ -64,6 +74,9 @@ public sealed class AuthOptions
 
     /// <summary>Whether tokens come from an identity provider rather than the local keys.</summary>
     public bool UsesProvider => !string.IsNullOrWhiteSpace(Authority);
+
+    /// <summary>Whether the web pages sign people in through the provider.</summary>
+    public bool OffersWebSignIn => UsesProvider && !string.IsNullOrWhiteSpace(WebClientId);
 
     public IReadOnlyList<string> AcceptedProviderAlgorithms() =>
         ProviderAlgorithms.Count == 0 ? DefaultProviderAlgorithms : ProviderAlgorithms;

@@ -37,6 +37,11 @@ public sealed class AuthOptionsValidation : IValidateOptions<AuthOptions>
         }
         else
         {
+            if (!string.IsNullOrWhiteSpace(auth.WebClientId))
+            {
+                problems.Add($"{section}:WebClientId is the web pages' client at the identity provider; set {section}:Authority too, or remove it.");
+            }
+
             try
             {
                 LocalSigningKeys.From(auth);
@@ -67,6 +72,11 @@ public sealed class AuthOptionsValidation : IValidateOptions<AuthOptions>
         foreach (var algorithm in auth.ProviderAlgorithms.Where(a => !AuthOptions.AsymmetricAlgorithms.Contains(a)))
         {
             problems.Add($"{section}:ProviderAlgorithms may name only {string.Join(", ", AuthOptions.AsymmetricAlgorithms)}; '{algorithm}' is not one.");
+        }
+
+        if (auth.OffersWebSignIn && string.IsNullOrWhiteSpace(auth.WebScope))
+        {
+            problems.Add($"{section}:WebScope must name the scopes the web pages ask for (at least openid).");
         }
 
         if (auth.ValidIssuers.Exists(string.IsNullOrWhiteSpace))

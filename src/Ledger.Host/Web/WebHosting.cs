@@ -1,4 +1,6 @@
+using Ledger.Host.Security;
 using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Extensions.Options;
 
 namespace Ledger.Host.Web;
 
@@ -22,16 +24,26 @@ public static class WebHosting
         "/overdue",
         "/activity",
         "/commitments/{code}",
+        SessionEndpoint.SignedInPath,
     ];
 
     private const string Page = "index.html";
 
-    // Everything the pages load comes from the host; inline SVG is built with DOM calls, so no
-    // inline script or style is needed. data: is for the favicon fallback of old browsers.
-    private const string ContentSecurityPolicy =
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; " +
-        "form-action 'self'; frame-ancestors 'none'";
+    /// <summary>
+    /// Everything the pages load comes from the host; inline SVG is built with DOM calls, so no inline
+    /// script or style is needed. data: is for the favicon fallback of old browsers. When the pages
+    /// sign people in through an identity provider, they may also call it (its discovery document and
+    /// token endpoint, at the authority's origin), and nothing else.
+    /// </summary>
+    public static string ContentSecurityPolicy(AuthOptions auth)
+    {
+        var connect = auth.OffersWebSignIn && Uri.TryCreate(auth.Authority, UriKind.Absolute, out var authority)
+            ? $"'self' {authority.GetLeftPart(UriPartial.Authority)}"
+            : "'self'";
+        return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+               $"connect-src {connect}; font-src 'self'; object-src 'none'; base-uri 'self'; " +
+               "form-action 'self'; frame-ancestors 'none'";
+    }
 
     /// <summary>
     /// Serves <c>wwwroot</c> also when the host runs from its build output outside Development
@@ -51,6 +63,7 @@ public static class WebHosting
     /// </summary>
     public static WebApplication MapLedgerWeb(this WebApplication app)
     {
+        var policy = ContentSecurityPolicy(app.Services.GetRequiredService<IOptions<AuthOptions>>().Value);
         var contentTypes = new FileExtensionContentTypeProvider();
         contentTypes.Mappings[".js"] = "text/javascript; charset=utf-8";
         contentTypes.Mappings[".css"] = "text/css; charset=utf-8";
@@ -58,12 +71,12 @@ public static class WebHosting
         app.UseStaticFiles(new StaticFileOptions
         {
             ContentTypeProvider = contentTypes,
-            OnPrepareResponse = file => AddHeaders(file.Context.Response, isPage: file.File.Name.EndsWith(".html", StringComparison.Ordinal)),
+            OnPrepareResponse = file => AddHeaders(file.Context.Response, file.File.Name.EndsWith(".html", StringComparison.Ordinal) ? policy : null),
         });
 
         foreach (var route in PageRoutes)
         {
-            app.MapGet(route, ServePage)
+            app.MapGet(route, (HttpResponse response) => ServePage(response, policy))
                 .AllowAnonymous()
                 .ExcludeFromDescription();
         }
@@ -71,22 +84,23 @@ public static class WebHosting
         return app;
     }
 
-    private static IResult ServePage(HttpResponse response)
+    private static IResult ServePage(HttpResponse response, string policy)
     {
-        AddHeaders(response, isPage: true);
+        AddHeaders(response, policy);
         return Results.File(Page, "text/html; charset=utf-8");
     }
 
-    private static void AddHeaders(HttpResponse response, bool isPage)
+    /// <summary>The headers of every page and asset; <paramref name="policy"/> is the content security policy of a page, null for an asset.</summary>
+    private static void AddHeaders(HttpResponse response, string? policy)
     {
         var headers = response.Headers;
 
         // Revalidate every time (cheap: ETag and Last-Modified), so a new version is never mixed with a cached one.
         headers.CacheControl = "no-cache";
         headers.XContentTypeOptions = "nosniff";
-        if (isPage)
+        if (policy is not null)
         {
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.ContentSecurityPolicy = policy;
             headers["Referrer-Policy"] = "no-referrer";
             headers.XFrameOptions = "DENY";
         }

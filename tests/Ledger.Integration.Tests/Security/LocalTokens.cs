@@ -35,6 +35,8 @@ public sealed class AuthSettingsTests
         { "HMAC from the provider", new AuthOptions { Authority = "https://idp.example.org/", ProviderAlgorithms = ["RS256", "HS256"] }, "'HS256' is not one" },
         { "alg none from the provider", new AuthOptions { Authority = "https://idp.example.org/", ProviderAlgorithms = ["none"] }, "'none' is not one" },
         { "refreshing the provider's keys too often", new AuthOptions { Authority = "https://idp.example.org/", ProviderKeysMinimumRefreshInterval = TimeSpan.Zero }, "at least 00:00:01" },
+        { "a web client without a provider", new AuthOptions { SigningKey = KeyA, WebClientId = "ledger-web" }, "set Ledger:Auth:Authority too" },
+        { "a web client asking for no scope", new AuthOptions { Authority = "https://idp.example.org/", WebClientId = "ledger-web", WebScope = " " }, "WebScope must name" },
     };
 
     [Theory]

@@ -86,6 +86,10 @@ public sealed class R7AuthMatrix(ITestOutputHelper output)
         new("GET", "/api/dashboard/activity", Access.Read, "/api/dashboard/activity"),
         new("GET", "/api/projections", Access.Read, "/api/projections"),
 
+        // What the web pages read to sign someone in and to build their forms.
+        new("GET", "/api/session", Access.Anonymous, "/api/session"),
+        new("GET", "/api/vocabulary", Access.Read, "/api/vocabulary"),
+
         new("GET", "/api/commitments/{code}/history", Access.Audit, "/api/commitments/AST-2024-06/history"),
         new("GET", "/api/ledger/events", Access.Audit, "/api/ledger/events?after=0&limit=10"),
         new("GET", "/api/ledger/export", Access.Audit, "/api/ledger/export?format=jsonl"),
