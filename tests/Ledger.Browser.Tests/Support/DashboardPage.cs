@@ -19,6 +19,8 @@ public sealed class DashboardPage : IAsyncDisposable
     private readonly ITestOutputHelper _output;
     private readonly List<string> _problems = [];
     private readonly List<(int Status, string Path)> _expected = [];
+    private readonly List<string> _failures = [];
+    private readonly List<string> _origins = [];
 
     private DashboardPage(IBrowserContext context, IPage page, string screenshots, ITestOutputHelper output)
     {
@@ -37,10 +39,10 @@ public sealed class DashboardPage : IAsyncDisposable
 
         // Watched, not intercepted (interception would slow every request down): the closed network
         // refuses such a request anyway, and the test fails on it.
-        var host = origin.GetLeftPart(UriPartial.Authority);
+        tab._origins.Add(origin.GetLeftPart(UriPartial.Authority));
         page.Request += (_, request) =>
         {
-            if (!request.Url.StartsWith(host, StringComparison.Ordinal) && !request.Url.StartsWith("data:", StringComparison.Ordinal))
+            if (!tab.IsAllowedOrigin(request.Url) && !request.Url.StartsWith("data:", StringComparison.Ordinal))
             {
                 tab.Problem($"request outside the host: {request.Url}");
             }
@@ -53,7 +55,13 @@ public sealed class DashboardPage : IAsyncDisposable
             }
         };
         page.PageError += (_, error) => tab.Problem($"script error: {error}");
-        page.RequestFailed += (_, request) => tab.Problem($"request failed: {request.Method} {request.Url}: {request.Failure}");
+        page.RequestFailed += (_, request) =>
+        {
+            if (!tab.IsExpectedFailure(request.Url))
+            {
+                tab.Problem($"request failed: {request.Method} {request.Url}: {request.Failure}");
+            }
+        };
         page.Response += (_, response) =>
         {
             if (response.Status >= 400 && !tab.IsExpected(response.Status, response.Url))
@@ -71,6 +79,20 @@ public sealed class DashboardPage : IAsyncDisposable
     public DashboardPage Expect(int status, string pathAndQuery)
     {
         _expected.Add((status, pathAndQuery));
+        return this;
+    }
+
+    /// <summary>Declares a request the test makes fail on purpose (no answer reaches the page), so it is not counted.</summary>
+    public DashboardPage ExpectFailedRequest(string pathAndQuery)
+    {
+        _failures.Add(pathAndQuery);
+        return this;
+    }
+
+    /// <summary>Allows requests to another origin the tab is meant to visit (an identity provider).</summary>
+    public DashboardPage AllowOrigin(Uri other)
+    {
+        _origins.Add(other.GetLeftPart(UriPartial.Authority));
         return this;
     }
 
@@ -124,6 +146,11 @@ public sealed class DashboardPage : IAsyncDisposable
         }
     }
 
+    private bool IsAllowedOrigin(string url) => _origins.Exists(o => url.StartsWith(o + "/", StringComparison.Ordinal) || url == o);
+
+    private bool IsExpectedFailure(string url) =>
+        _failures.Exists(path => string.Equals(new Uri(url).PathAndQuery, path, StringComparison.OrdinalIgnoreCase));
+
     private bool IsExpected(int status, string url)
     {
         var pathAndQuery = new Uri(url).PathAndQuery;
@@ -132,8 +159,11 @@ public sealed class DashboardPage : IAsyncDisposable
 
     // Chromium logs "Failed to load resource: … status of 404" for an HTTP error, also for a fetch()
     // the page handles; such a line is expected when the status was.
+    // Likewise "Failed to load resource: net::ERR_FAILED" for a request the test made fail.
     private bool IsExpectedLoadFailure(IConsoleMessage message) =>
         message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal)
-        && _expected.Any(e => message.Text.Contains($"status of {e.Status}", StringComparison.Ordinal)
-                              && message.Location.Contains(e.Path, StringComparison.OrdinalIgnoreCase));
+        && (_expected.Any(e => message.Text.Contains($"status of {e.Status}", StringComparison.Ordinal)
+                               && message.Location.Contains(e.Path, StringComparison.OrdinalIgnoreCase))
+            || (message.Text.Contains("net::ERR_FAILED", StringComparison.Ordinal)
+                && _failures.Exists(path => message.Location.Contains(path, StringComparison.OrdinalIgnoreCase))));
 }

@@ -1,15 +1,17 @@
-// Optional bearer token for this browser tab. The pages themselves are public; the JSON they read
-// may need a token (when Ledger:Dashboards:Public is off) and the event history needs an auditor's.
-// The token is kept in sessionStorage: it lives as long as the tab and is sent only to this host.
-// The role read from it here only decides what to ask for; the ledger checks every request itself.
+// Who the page acts for: the bearer token of this tab (pasted, or obtained by signing in through the
+// identity provider) and what the ledger says about it (GET /api/session: whether the token is
+// accepted, its user, roles and organization). The pages themselves are public; the JSON they read
+// may need a token, and the writes always do. The token is kept in sessionStorage: it lives as long
+// as the tab and is sent only to this host. What the page reads here only decides what to show and
+// ask for (a form, the history); the ledger checks every request itself.
 
-import { h, replaceChildren } from './dom.js';
+const TOKEN = 'ledger.token';
 
-const KEY = 'ledger.token';
+let session = null;
 
 export function currentToken() {
   try {
-    return sessionStorage.getItem(KEY);
+    return sessionStorage.getItem(TOKEN);
   } catch {
     return null;
   }
@@ -20,8 +22,42 @@ export function authorizationHeader() {
   return token ? { Authorization: `Bearer ${token}` } : {};
 }
 
-/** The token's claims as the page reads them ({ sub, role, org }), or null without a readable token. */
-export function claims() {
+/** Keeps a token for this tab (null forgets it). */
+export function saveToken(token) {
+  try {
+    if (token) {
+      sessionStorage.setItem(TOKEN, token.trim().replace(/^Bearer\s+/i, ''));
+    } else {
+      sessionStorage.removeItem(TOKEN);
+    }
+  } catch {
+    // Storage refused (private mode): the page stays anonymous.
+  }
+}
+
+/**
+ * Asks the ledger how it signs people in and what it makes of this tab's token: GET /api/session.
+ * Resolves to the answer, or null when the ledger could not be asked.
+ */
+export async function loadSession() {
+  try {
+    const response = await fetch('/api/session', {
+      headers: { Accept: 'application/json', ...authorizationHeader() }, credentials: 'same-origin',
+    });
+    session = response.ok ? await response.json() : null;
+  } catch {
+    session = null;
+  }
+  return session;
+}
+
+/** The ledger's answer to GET /api/session, or null before it was read or when it could not be. */
+export function currentSession() {
+  return session;
+}
+
+/** The token's own claims ({ sub, role, org, exp }), read without checking it, or null. */
+function claims() {
   const token = currentToken();
   if (!token) {
     return null;
@@ -35,57 +71,44 @@ export function claims() {
   }
 }
 
-export function hasRole(role) {
-  const granted = claims()?.role;
-  return Array.isArray(granted) ? granted.includes(role) : granted === role;
-}
-
-function save(token) {
-  try {
-    if (token) {
-      sessionStorage.setItem(KEY, token);
-    } else {
-      sessionStorage.removeItem(KEY);
-    }
-  } catch {
-    // Storage refused (private mode): the page stays anonymous.
+/**
+ * Who is signed in: { user, roles, organization, expiresAt, checked }, or null. As the ledger read the
+ * token when it could be asked (checked: true; null for a refused token); otherwise as the token says.
+ */
+export function caller() {
+  if (session) {
+    return session.caller ? { ...session.caller, checked: true } : null;
   }
+  const c = claims();
+  if (!c?.sub) {
+    return null;
+  }
+  return {
+    user: c.sub,
+    roles: [c.role].flat().filter(Boolean),
+    organization: c.org ?? null,
+    expiresAt: typeof c.exp === 'number' ? new Date(c.exp * 1000).toISOString() : null,
+    checked: false,
+  };
 }
 
-/** Renders the header's access control: who the page reads as, and a form to paste a token. */
-export function renderAccess(container) {
-  const who = claims();
-  const label = who
-    ? `Token: ${[who.role].flat().join(', ')}${who.org ? ` (${who.org})` : ''}`
-    : 'Use a token';
+/** Whether this tab holds a token that the ledger refused (expired, from another issuer, malformed…). */
+export function tokenRefused() {
+  return Boolean(session && currentToken() && !session.caller);
+}
 
-  const dialog = h('dialog', { class: 'token-dialog', 'aria-labelledby': 'token-title' });
-  const input = h('textarea', {
-    id: 'token-input', rows: '4', spellcheck: 'false', autocomplete: 'off',
-    placeholder: 'eyJhbGciOi…',
-  });
-  const form = h('form', { method: 'dialog' },
-    h('h2', { id: 'token-title' }, 'Use a bearer token'),
-    h('p', {}, 'Paste a token minted with ',
-      h('code', {}, 'dotnet run --project src/Ledger.Host -- token --role auditor'),
-      '. It is kept for this tab only and sent only to this ledger. An auditor token shows each commitment\'s event history.'),
-    h('label', { for: 'token-input' }, 'Token'),
-    input,
-    h('div', { class: 'token-dialog__actions' },
-      h('button', { type: 'submit', value: 'save', class: 'button button--primary' }, 'Use token'),
-      who ? h('button', { type: 'submit', value: 'clear', class: 'button' }, 'Forget token') : null,
-      h('button', { type: 'submit', value: 'cancel', class: 'button' }, 'Cancel')));
-  dialog.append(form);
-  dialog.addEventListener('close', () => {
-    if (dialog.returnValue === 'save' && input.value.trim()) {
-      save(input.value.trim().replace(/^Bearer\s+/i, ''));
-      location.reload();
-    } else if (dialog.returnValue === 'clear') {
-      save(null);
-      location.reload();
-    }
-  });
+export function hasRole(role) {
+  return caller()?.roles?.includes(role) ?? false;
+}
 
-  const button = h('button', { type: 'button', class: 'access__button', onclick: () => dialog.showModal() }, label);
-  replaceChildren(container, button, dialog);
+/** Whether the caller may record review decisions: the secretariat. */
+export function mayRecordReviews() {
+  return hasRole('secretariat');
+}
+
+/** Whether the caller may report progress on the commitment: the secretariat, or a focal point of a lead organization. */
+export function mayReportProgress(commitment) {
+  const who = caller();
+  return hasRole('secretariat')
+    || (hasRole('focal-point') && Boolean(who.organization) && (commitment.leads ?? []).includes(who.organization));
 }

@@ -1,5 +1,6 @@
-// Reading the ledger's JSON API. Every call resolves (it never throws for an HTTP or network
-// failure): { ok: true, data } or { ok: false, status, title, detail } for the page to explain.
+// The ledger's JSON API. Every call resolves (it never throws for an HTTP or network failure):
+// { ok: true, status, data, etag } or { ok: false, status, title, detail, errors, type } for the page
+// to explain (status 0: no answer at all).
 
 import { authorizationHeader } from './access.js';
 
@@ -9,6 +10,9 @@ const STATUS_TEXT = {
   401: 'a token is needed',
   403: 'this token may not read it',
   404: 'not found',
+  409: 'the commitment changed meanwhile',
+  413: 'the request is too large',
+  422: 'the request was refused',
   429: 'too many requests',
   500: 'the ledger failed to answer',
   503: 'the ledger is unavailable',
@@ -28,8 +32,42 @@ export async function getJson(path) {
     return failure(response.status, await readProblem(response));
   }
 
+  return answer(response);
+}
+
+/**
+ * POSTs a JSON body (an object, or its text) to the ledger with the caller's token.
+ * @param {{ ifMatch?: string|number|null, idempotencyKey?: string|null }} options ifMatch: the version the
+ *   page showed (sent as If-Match: "<version>"); idempotencyKey: the submission's key, the same on a resend
+ * @returns a result as above, with `replayed` true when the ledger answered a resend with its first answer
+ */
+export async function postJson(path, body, { ifMatch = null, idempotencyKey = null } = {}) {
+  const headers = {
+    Accept: 'application/json',
+    'Content-Type': 'application/json',
+    ...authorizationHeader(),
+    ...(ifMatch === null || ifMatch === undefined ? {} : { 'If-Match': `"${ifMatch}"` }),
+    ...(idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {}),
+  };
+  let response;
   try {
-    return { ok: true, status: response.status, data: await response.json() };
+    response = await fetch(path, {
+      method: 'POST', headers, credentials: 'same-origin', body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  } catch {
+    return failure(0, null);
+  }
+
+  if (!response.ok) {
+    return failure(response.status, await readProblem(response), response.headers.get('Retry-After'));
+  }
+  const result = await answer(response);
+  return result.ok ? { ...result, replayed: response.headers.get('Idempotent-Replayed') === 'true' } : result;
+}
+
+async function answer(response) {
+  try {
+    return { ok: true, status: response.status, data: await response.json(), etag: response.headers.get('ETag') };
   } catch {
     return failure(response.status, { title: 'The answer was not valid JSON' });
   }
@@ -52,12 +90,15 @@ async function readProblem(response) {
   }
 }
 
-function failure(status, problem) {
+function failure(status, problem, retryAfter = null) {
   return {
     ok: false,
     status,
     title: problem?.title ?? STATUS_TEXT[status] ?? `HTTP ${status}`,
     detail: problem?.detail ?? null,
+    type: problem?.type ?? null,
+    errors: problem?.errors && typeof problem.errors === 'object' ? problem.errors : {},
+    retryAfter,
   };
 }
 

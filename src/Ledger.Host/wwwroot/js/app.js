@@ -2,9 +2,10 @@
 // script renders the view the path names. Links are plain links (full page loads): every page can
 // be bookmarked, shared, reloaded and printed as it is.
 
-import { renderAccess } from './access.js';
+import { loadSession } from './access.js';
 import { notice, pageHeader, setTitle } from './components.js';
 import { replaceChildren } from './dom.js';
+import { renderAccess } from './header.js';
 import * as activity from './views/activity.js';
 import * as commitment from './views/commitment.js';
 import * as country from './views/country.js';
@@ -12,6 +13,7 @@ import * as home from './views/home.js';
 import * as meeting from './views/meeting.js';
 import * as organization from './views/organization.js';
 import * as overdue from './views/overdue.js';
+import * as signedIn from './views/signed-in.js';
 
 // Keep in step with WebHosting.PageRoutes on the server.
 const ROUTES = [
@@ -22,6 +24,7 @@ const ROUTES = [
   { pattern: /^\/overdue$/, view: overdue, nav: 'overdue' },
   { pattern: /^\/activity$/, view: activity, nav: 'activity' },
   { pattern: /^\/commitments\/(?<code>[^/]+)$/, view: commitment },
+  { pattern: /^\/signed-in$/, view: signedIn },
 ];
 
 function match(path) {
@@ -44,6 +47,8 @@ function markNavigation(current) {
 }
 
 async function start() {
+  // Who is signed in, as the ledger reads this tab's token, decides what the header and the views offer.
+  await loadSession();
   renderAccess(document.getElementById('access'));
   const main = document.getElementById('main');
   const path = location.pathname.length > 1 ? location.pathname.replace(/\/+$/, '') : '/';

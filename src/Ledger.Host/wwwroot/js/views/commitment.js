@@ -1,14 +1,19 @@
 // "/commitments/{code}": a commitment's current state, what the source says in its own words,
-// what the ledger inferred, its timeline, and (for auditors) its full event history with hashes.
+// what the ledger inferred, its timeline, and (for auditors) its full event history with hashes. For
+// the secretariat and the focal points of its lead organizations, the forms that record a review
+// decision or a progress report; after a write the page reads the commitment again.
 
-import { hasRole } from '../access.js';
+import { caller, currentSession, hasRole, mayRecordReviews, mayReportProgress } from '../access.js';
 import { getAll, getJson, segment } from '../api.js';
 import {
-  basisTag, countryLinks, inferredMark, organizationLinks, pageHeader, section, setTitle, statusBadge, unavailable,
+  basisTag, countryLinks, inferredMark, notice, organizationLinks, pageHeader, section, setTitle, statusBadge, unavailable,
 } from '../components.js';
 import { h, replaceChildren } from '../dom.js';
 import * as format from '../format.js';
 import { statusLabel } from '../status.js';
+import { vocabulary } from '../vocabulary.js';
+import { progressForm } from '../writing/progress.js';
+import { reviewForm } from '../writing/review.js';
 
 export async function render(main, { code }) {
   setTitle(code);
@@ -18,17 +23,48 @@ export async function render(main, { code }) {
     return;
   }
 
-  const c = result.data;
   const meetingList = meetings.ok ? meetings.data.items ?? [] : [];
-  const meeting = meetingList.find((m) => m.code === c.meeting);
   const sessionTitles = new Map(meetingList.flatMap((m) => (m.sessions ?? []).map((s) => [s.number, s.title])));
-  setTitle(c.id, c.title);
+  let current = result.data;
+  setTitle(current.id, current.title);
 
-  replaceChildren(main,
+  // What a write changes is read again and redrawn in place; the forms stay, with what was typed in them.
+  const readSlot = h('div', { class: 'commitment-read' });
+  const historySlot = h('div', { class: 'commitment-history' });
+  const forms = [];
+  const draw = async () => {
+    replaceChildren(readSlot, readParts(current, meetingList, sessionTitles));
+    replaceChildren(historySlot, await history(current));
+  };
+  const page = {
+    commitment: () => current,
+    meetings: meetingList,
+    today: (currentSession()?.now ?? new Date().toISOString()).slice(0, 10),
+    refresh: async () => {
+      const again = await getJson(`/api/commitments/${segment(code)}`);
+      if (!again.ok) {
+        return null;
+      }
+      current = again.data;
+      await draw();
+      for (const form of forms) {
+        form.update(current);
+      }
+      return current;
+    },
+  };
+
+  await draw();
+  replaceChildren(main, readSlot, await writing(page, forms), historySlot);
+}
+
+function readParts(c, meetingList, sessionTitles) {
+  const meeting = meetingList.find((m) => m.code === c.meeting);
+  return [
     pageHeader({
       eyebrow: h('span', {}, `Commitment ${c.id} · `, h('a', { href: `/meetings/${segment(c.meeting)}` }, meeting ? `${c.meeting} — ${meeting.title}` : c.meeting)),
       title: c.title,
-      extra: h('p', { class: 'page-header__badges' },
+      extra: h('p', { class: 'page-header__badges', dataset: { version: String(c.version) } },
         statusBadge(c.status, { inferred: c.inferred?.status }), ' ', basisTag(c.basis), ' ',
         h('span', { class: 'kind' }, format.words(c.kind)),
         c.inferred?.title ? inferredMark(c.inferred.title, 'title inferred') : null),
@@ -40,7 +76,41 @@ export async function render(main, { code }) {
         inferredReadings(c.inferred)),
       h('div', { class: 'columns__side' },
         section('timeline', 'Timeline', timeline(c)))),
-    await history(c));
+  ];
+}
+
+/**
+ * The forms the caller may use: a review decision for the secretariat, a progress report for the
+ * secretariat and the focal points of a lead organization. Nobody else gets a form (the ledger would
+ * refuse them anyway); a focal point of another organization is told why.
+ */
+async function writing(page, forms) {
+  const c = page.commitment();
+  const reviews = mayRecordReviews();
+  const progress = mayReportProgress(c);
+  if (!reviews && !progress) {
+    const who = caller();
+    return hasRole('focal-point')
+      ? section('record', 'Record in the ledger', notice('info',
+        `You are signed in as a focal point of ${who.organization ?? 'no organization'}. ${c.id} is led by ${c.leads.join(' and ')}: `
+        + 'only their focal points, or the secretariat, may report progress on it.'))
+      : null;
+  }
+
+  const terms = await vocabulary();
+  if (!terms.ok) {
+    return section('record', 'Record', unavailable('The ledger\'s vocabulary (statuses, ratings, decisions)', terms));
+  }
+  if (progress) {
+    forms.push(progressForm(page, terms.data));
+  }
+  if (reviews) {
+    forms.push(reviewForm(page, terms.data));
+  }
+  return section('record', 'Record in the ledger',
+    h('p', { class: 'section__lead' }, `Each form sends the version this page shows (${c.version}); if someone records a change meanwhile, `
+      + 'the ledger refuses it and the form explains. A submission sent again is recorded at most once.'),
+    h('div', { class: 'write-forms' }, forms.map((f) => f.form)));
 }
 
 function facts(c, sessionTitles) {

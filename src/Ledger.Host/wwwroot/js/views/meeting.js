@@ -1,23 +1,32 @@
-// "/meetings/{code}": the meeting's board, its review queue and all its commitments by working session.
+// "/meetings/{code}": the meeting's board, its review queue and all its commitments by working session;
+// for the secretariat, the form that records a batch of review decisions.
 
-import { getAll, query, segment } from '../api.js';
+import { mayRecordReviews, currentSession } from '../access.js';
+import { getAll, getJson, query, segment } from '../api.js';
 import {
   boardInstant, commitmentTable, meetingBoard, meetingFacts, notice, pageHeader, section, setTitle, trafficLight, unavailable,
 } from '../components.js';
 import { h, replaceChildren } from '../dom.js';
 import { count, sessionName } from '../format.js';
+import { vocabulary } from '../vocabulary.js';
+import { batchForm } from '../writing/batch.js';
 
 const PAGE_SIZE = 200;
 const QUEUE_SIZE = 50;
 
+// After a batch, the board and the queue (async projections) are read again until they include it.
+const SETTLE_TRIES = 20;
+const SETTLE_DELAY_MS = 250;
+
 export async function render(main, { code }, search) {
   const { asOf, refusal } = boardInstant(search);
   setTitle(code);
-  const [meeting, board, list, queue] = await getAll(
+  const reads = () => getAll(
     `/api/meetings/${segment(code)}`,
     `/api/dashboard/meetings/${segment(code)}${query({ asOf })}`,
     `/api/commitments${query({ meeting: code, pageSize: PAGE_SIZE })}`,
     `/api/dashboard/meetings/${segment(code)}/unreviewed${query({ pageSize: QUEUE_SIZE })}`);
+  let [meeting, board, list, queue] = await reads();
 
   if (!meeting.ok) {
     replaceChildren(main,
@@ -28,12 +37,53 @@ export async function render(main, { code }, search) {
 
   const m = meeting.data;
   setTitle(m.code, m.title);
+  const boardSlot = h('div', { class: 'meeting-board' });
+  const queueSlot = h('div', { class: 'meeting-queue' });
+  const listSlot = h('div', { class: 'meeting-commitments' });
+  const draw = () => {
+    replaceChildren(boardSlot, meetingBoard(m, board, { heading: false }));
+    replaceChildren(queueSlot, reviewQueue(queue));
+    replaceChildren(listSlot, commitments(m, board, list));
+  };
+  draw();
+
+  const page = {
+    meeting: m,
+    today: (currentSession()?.now ?? new Date().toISOString()).slice(0, 10),
+    items: () => (list.ok ? list.data.items ?? [] : []),
+    refresh: async () => {
+      for (let attempt = 1; attempt <= SETTLE_TRIES; attempt++) {
+        [, board, list, queue] = await reads();
+        if (asOf || [board, queue].every((r) => !r.ok || !r.data.freshness || r.data.freshness.lag === 0)) {
+          break;
+        }
+        await new Promise((resolve) => { setTimeout(resolve, SETTLE_DELAY_MS); });
+      }
+      draw();
+      return list.ok ? list.data.items ?? [] : null;
+    },
+  };
+
   replaceChildren(main,
     pageHeader({ eyebrow: `Meeting ${m.code}`, title: m.title, subtitle: meetingFacts(m) }),
     refusal,
-    meetingBoard(m, board, { heading: false }),
-    reviewQueue(queue),
-    commitments(m, board, list));
+    boardSlot,
+    queueSlot,
+    await reviewing(page, list),
+    listSlot);
+}
+
+/** The batch form, for the secretariat only (the ledger refuses anyone else anyway). */
+async function reviewing(page, list) {
+  if (!mayRecordReviews() || !list.ok) {
+    return null;
+  }
+  const [terms, meetings] = await Promise.all([vocabulary(), getJson('/api/meetings')]);
+  if (!terms.ok || !meetings.ok) {
+    return section('batch-review', 'Record review decisions', unavailable('The form of review decisions', terms.ok ? meetings : terms));
+  }
+  page.meetings = meetings.data.items ?? [];
+  return section('batch-review', 'Record review decisions', batchForm(page, terms.data).form);
 }
 
 /** The commitments awaiting a review decision, compactly: each code links to its timeline (the table below has the details). */

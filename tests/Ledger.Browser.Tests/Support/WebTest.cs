@@ -4,11 +4,11 @@ using Xunit.Abstractions;
 
 namespace Ledger.Browser.Tests.Support;
 
-/// <summary>Base for the dashboard's tests: one shared host and browser, a tab of its own per test.</summary>
-[Collection(DashboardGroup.Name)]
-public abstract class DashboardTest(DashboardFixture fixture, ITestOutputHelper output)
+/// <summary>Base for the web pages' tests: one host and browser per collection, a tab of its own per test.</summary>
+public abstract class WebTest<TFixture>(TFixture fixture, ITestOutputHelper output)
+    where TFixture : WebFixture
 {
-    protected DashboardFixture Fixture => fixture;
+    protected TFixture Fixture => fixture;
 
     protected ITestOutputHelper Output => output;
 
@@ -25,3 +25,11 @@ public abstract class DashboardTest(DashboardFixture fixture, ITestOutputHelper 
         return int.Parse(await TextOf(cell), System.Globalization.CultureInfo.InvariantCulture);
     }
 }
+
+/// <summary>Base for the dashboard's read-only tests.</summary>
+[Collection(DashboardGroup.Name)]
+public abstract class DashboardTest(DashboardFixture fixture, ITestOutputHelper output) : WebTest<DashboardFixture>(fixture, output);
+
+/// <summary>Base for the forms' tests, on the writing collection's own host.</summary>
+[Collection(WritingGroup.Name)]
+public abstract class WritingTest(WritingFixture fixture, ITestOutputHelper output) : WebTest<WritingFixture>(fixture, output);
