@@ -47,15 +47,15 @@ export function boardInstant(search) {
   return {
     asOf: null,
     refusal: notice('info',
-      `Boards as they stood at a past instant (${format.instant(asOf)}) are for auditors: use an auditor's token `
-      + '(the token button at the top right) to see them. Shown here as they stand now.'),
+      `Boards as they stood at a past instant (${format.instant(asOf)}) are for auditors: sign in as an auditor, or use an auditor's token `
+      + '(at the top right), to see them. Shown here as they stand now.'),
   };
 }
 
 /** Explains a failed read: what is missing and why, in words. */
 export function unavailable(what, result) {
   const reasons = {
-    401: 'this ledger asks for a token to read it: paste one with the token button at the top right',
+    401: 'this ledger asks for a token to read it: sign in, or use a token (at the top right)',
     403: 'the token in use may not read it',
   };
   const reason = (reasons[result.status] ?? [result.title, result.detail].filter(Boolean).join(': ')).replace(/\.$/, '');

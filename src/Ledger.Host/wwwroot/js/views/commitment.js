@@ -108,8 +108,8 @@ async function writing(page, forms) {
     forms.push(reviewForm(page, terms.data));
   }
   return section('record', 'Record in the ledger',
-    h('p', { class: 'section__lead' }, `Each form sends the version this page shows (${c.version}); if someone records a change meanwhile, `
-      + 'the ledger refuses it and the form explains. A submission sent again is recorded at most once.'),
+    h('p', { class: 'section__lead' }, 'Each form sends the version of the commitment this page shows; if someone records a change '
+      + 'meanwhile, the ledger refuses it and the form explains. A submission sent again is recorded at most once.'),
     h('div', { class: 'write-forms' }, forms.map((f) => f.form)));
 }
 
