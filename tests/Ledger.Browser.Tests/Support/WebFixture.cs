@@ -150,6 +150,10 @@ public sealed class SignInFixture : WebFixture
             ["Ledger:Auth:WebClientId"] = WebClientId,
         }, systemClock: true);
         _provider.RegisterBrowserClient(new BrowserClient(WebClientId, new Uri(host.BaseAddress, "/signed-in"), [FaoFocalPoint, Secretariat]));
+
+        // The provider answers its first request slowly (OpenIddict warms up): not in the browser's time.
+        using var client = new HttpClient { BaseAddress = _provider.Address, Timeout = TimeSpan.FromSeconds(60) };
+        (await client.GetAsync(new Uri(".well-known/openid-configuration", UriKind.Relative))).EnsureSuccessStatusCode();
         return host;
     }
 

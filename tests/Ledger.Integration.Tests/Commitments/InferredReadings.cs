@@ -66,7 +66,7 @@ public sealed class InferredReadings(LedgerFixture fixture) : WriteTest(fixture)
 
         // A rebuild of the read models from the events gives exactly what is stored.
         await Host.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
-        var verify = await Host.PostAsync("/api/projections/verify", new { }, Auditor);
+        var verify = await Host.PostAsync("/api/projections/verify", null, Auditor);
         verify.Status.ShouldBe(200, verify.Body);
         var report = JsonSerializer.Deserialize<VerificationReport>(verify.Body, ApiJson.Options)!;
         report.Differences.ShouldBeEmpty();

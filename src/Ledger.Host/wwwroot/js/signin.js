@@ -3,7 +3,9 @@
 // client id, scopes, redirect path). The page reads the provider's discovery document, sends the
 // browser to its authorization endpoint with a fresh state and code challenge, and on the way back
 // (/signed-in) exchanges the code and its verifier for an access token at the token endpoint. The
-// access token is what the ledger accepts; nothing else is kept.
+// answer comes in the URL's fragment (response_mode=fragment), which the browser never sends: the
+// code never reaches the ledger's server or its logs. The access token is what the ledger accepts;
+// nothing else is kept.
 
 import { saveToken } from './access.js';
 
@@ -61,6 +63,7 @@ export async function startSignIn(signIn, returnTo) {
     state,
     code_challenge: challenge,
     code_challenge_method: 'S256',
+    response_mode: 'fragment',
   })) {
     url.searchParams.set(name, value);
   }
@@ -78,8 +81,9 @@ function takePending() {
 }
 
 /**
- * Finishes a sign-in on /signed-in: checks the state, exchanges the code for an access token and keeps
- * it. Resolves to { ok: true, returnTo } or { ok: false, message }.
+ * Finishes a sign-in on /signed-in with the provider's answer (the parameters of the URL's fragment):
+ * checks the state, exchanges the code for an access token and keeps it. Resolves to
+ * { ok: true, returnTo } or { ok: false, message }.
  */
 export async function completeSignIn(signIn, search) {
   const pending = takePending();

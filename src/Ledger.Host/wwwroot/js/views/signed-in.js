@@ -14,6 +14,9 @@ function safePath(path) {
 
 export async function render(main, _params, search) {
   setTitle('Signing in');
+  // The provider answers in the fragment (see signin.js); take it out of the address at once.
+  const answer = location.hash.length > 1 ? new URLSearchParams(location.hash.slice(1)) : search;
+  history.replaceState(null, '', location.pathname);
   const signIn = currentSession()?.signIn;
   if (!signIn) {
     replaceChildren(main, pageHeader({ title: 'Signing in' }),
@@ -22,7 +25,7 @@ export async function render(main, _params, search) {
   }
 
   replaceChildren(main, pageHeader({ title: 'Signing in' }), h('p', { class: 'loading' }, 'Finishing the sign-in with the identity provider…'));
-  const outcome = await completeSignIn(signIn, search);
+  const outcome = await completeSignIn(signIn, answer);
   if (outcome.ok) {
     location.replace(safePath(outcome.returnTo));
     return;
