@@ -28,11 +28,6 @@ public static class LedgerHost
         IReadOnlyDictionary<string, string>? settings = null) =>
         AlbaHost.For<Program>(builder =>
         {
-            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
-            {
-                builder.UseSetting(key, value);
-            }
-
             builder.UseSetting("ConnectionStrings:Ledger", database.ConnectionString);
             builder.UseSetting("Ledger:SeedOnStartup", seedOnStartup ? "true" : "false");
             builder.UseSetting("Ledger:Auth:SigningKey", SigningKey);
@@ -49,6 +44,11 @@ public static class LedgerHost
                 services.AddSingleton<IClock>(clock);
                 services.RunWolverineInSoloMode();
                 services.DisableAllExternalWolverineTransports();
+
+                // In solo mode Wolverine restarts every agent that is not running each CheckAssignmentPeriod (30 s):
+                // a test that pauses the daemon on purpose would have it resumed under its feet at a random moment.
+                // The tests pause and resume it themselves; nothing else stops an agent here.
+                services.ConfigureWolverine(o => o.Durability.CheckAssignmentPeriod = TimeSpan.FromHours(1));
             });
         });
 
