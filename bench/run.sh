@@ -3,7 +3,9 @@
 #
 #   bench/run.sh                  full run (about 15 minutes with the default 1,000,000 events)
 #   bench/run.sh --quick          smoke run: every measure once, briefly, on 20,000 events
-#   bench/run.sh --events N       the larger ledger's size (the smaller one has a tenth)
+#   bench/run.sh --events N       the largest ledger's size (the reads are also measured at a tenth and a hundredth)
+#   bench/run.sh --burst-rate N   events/s of the write bursts the async daemon must keep up with (default 1000)
+#   bench/run.sh --only reads     only the read phase (or: writes), when working on one side
 #   bench/run.sh --out FILE       where the markdown table goes (default bench/results/<time>.md)
 #
 # Starts a throwaway PostgreSQL cluster with the server's durable defaults (fsync,
@@ -18,7 +20,7 @@ repo=$(pwd)
 source scripts/postgres.sh
 
 usage() {
-  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 args=()
@@ -29,6 +31,16 @@ while (($# > 0)); do
     --events)
       [[ $# -ge 2 && $2 =~ ^[0-9]+$ ]] || ledger_die "--events needs a whole number"
       args+=(--events "$2")
+      shift
+      ;;
+    --burst-rate)
+      [[ $# -ge 2 && $2 =~ ^[0-9]+$ ]] || ledger_die "--burst-rate needs a whole number"
+      args+=(--burst-rate "$2")
+      shift
+      ;;
+    --only)
+      [[ $# -ge 2 && $2 =~ ^(reads|writes|all)$ ]] || ledger_die "--only needs reads, writes or all"
+      args+=(--only "$2")
       shift
       ;;
     --out)

@@ -32,7 +32,7 @@ ThreadPool.SetMinThreads(4 * BenchOptions.Writers, 4 * BenchOptions.Writers);
 
 var report = new Report();
 var ct = cancel.Token;
-report.Context("Command", "`bench/run.sh" + (options.Quick ? " --quick" : string.Empty)
+report.Context("Command", "`bench/run.sh" + (options.Quick ? " --quick" : string.Empty) + (options.Only == "all" ? string.Empty : " --only " + options.Only)
                           + string.Create(CultureInfo.InvariantCulture, $" --events {options.Events}`"));
 report.Context("Started", DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture));
 foreach (var (name, value) in Machine.Describe())
@@ -49,8 +49,15 @@ var signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 try
 {
     var meter = await CpuMeter.ForClusterAsync(options.AdminConnection, ct);
-    await WritePhase.RunAsync(options, signingKey, meter, report, ct);
-    await ReadPhase.RunAsync(options, signingKey, meter, report, ct);
+    if (options.RunsWrites)
+    {
+        await WritePhase.RunAsync(options, signingKey, meter, report, ct);
+    }
+
+    if (options.RunsReads)
+    {
+        await ReadPhase.RunAsync(options, signingKey, meter, report, ct);
+    }
 }
 catch (OperationCanceledException) when (ct.IsCancellationRequested)
 {

@@ -17,7 +17,14 @@ internal sealed record BenchOptions
 
     public bool Quick { get; init; }
 
-    /// <summary>Events in the larger of the two ledgers the reads are measured on; the smaller one has a tenth.</summary>
+    /// <summary>Which phases run: <c>all</c> (the default), <c>writes</c> or <c>reads</c> (<c>--only</c>, for working on one side).</summary>
+    public string Only { get; init; } = "all";
+
+    public bool RunsWrites => Only is "all" or "writes";
+
+    public bool RunsReads => Only is "all" or "reads";
+
+    /// <summary>Events in the largest ledger the reads are measured on (see <see cref="Sizes"/>).</summary>
     public long Events { get; init; }
 
     /// <summary>The markdown file the result table is written to.</summary>
@@ -54,7 +61,24 @@ internal sealed record BenchOptions
     /// <summary>Sequential requests for a commitment's state as of an instant, after as many again to warm up.</summary>
     public int StateRequests => Quick ? 60 : 400;
 
-    public long SmallEvents => Events / 10;
+    /// <summary>
+    /// The ledger sizes the reads are measured at, smallest first: a hundredth, a tenth and all of
+    /// <see cref="Events"/> (the growth curves: 10k, 100k and 1M events by default), leaving out any below one stream.
+    /// </summary>
+    public IReadOnlyList<long> Sizes =>
+        [.. new[] { Events / 100, Events / 10, Events }.Where(n => n >= EventsPerStream).Select(n => n / EventsPerStream * EventsPerStream).Distinct()];
+
+    /// <summary>The smallest ledger the reads are measured on.</summary>
+    public long SmallEvents => Sizes[0];
+
+    /// <summary>
+    /// The fixed rate (events per second) of the write bursts the async daemon must keep up with
+    /// (<c>--burst-rate</c>): writes at the product's write target, stated here rather than taken from a measure.
+    /// </summary>
+    public double BurstRate { get; init; } = 1_000;
+
+    /// <summary>How long each write burst lasts.</summary>
+    public TimeSpan BurstDuration => TimeSpan.FromSeconds(Quick ? 10 : 60);
 
     public static BenchOptions Parse(string[] args)
     {
@@ -62,6 +86,8 @@ internal sealed record BenchOptions
         long? events = null;
         string? output = null;
         string? work = null;
+        var only = "all";
+        double burstRate = 1_000;
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -77,23 +103,37 @@ internal sealed record BenchOptions
                 case "--out":
                     output = Value();
                     break;
+                case "--burst-rate":
+                    burstRate = double.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var r) && r > 0 ? r
+                        : throw new ArgumentException("--burst-rate needs a whole number of events per second");
+                    break;
+                case "--only":
+                    only = Value();
+                    if (only is not ("reads" or "writes" or "all"))
+                    {
+                        throw new ArgumentException("--only needs reads, writes or all");
+                    }
+
+                    break;
                 case "--work":
                     work = Value();
                     break;
                 default:
-                    throw new ArgumentException($"unknown option {args[i]}; use --quick, --events N, --out FILE, --work DIR");
+                    throw new ArgumentException($"unknown option {args[i]}; use --quick, --events N, --only reads|writes, --burst-rate N, --out FILE, --work DIR");
             }
         }
 
         var total = events ?? (quick ? 20_000 : 1_000_000);
         if (total < 10L * EventsPerStream)
         {
-            throw new ArgumentException($"--events must be at least {10 * EventsPerStream}: the smaller ledger holds a tenth of it, in {EventsPerStream}-event streams");
+            throw new ArgumentException($"--events must be at least {10 * EventsPerStream}: the smaller ledgers hold a tenth and a hundredth of it, in {EventsPerStream}-event streams");
         }
 
         return new BenchOptions
         {
             Quick = quick,
+            Only = only,
+            BurstRate = burstRate,
             Events = total,
             Output = output ?? throw new ArgumentException("--out FILE is required"),
             HostDll = Environment.GetEnvironmentVariable("LEDGER_BENCH_HOST_DLL")

@@ -13,22 +13,33 @@ using NodaTime;
 namespace Ledger.Bench.Ledgers;
 
 /// <summary>
-/// The read targets, at two ledger sizes (a tenth of <see cref="BenchOptions.Events"/>, then all of
-/// it), each next to raw ordered scans of the same events table at the same size:
+/// The read targets, at each ledger size of <see cref="BenchOptions.Sizes"/> (the ledger grows from one to the
+/// next), each next to raw ordered scans of the same events table at the same size:
 /// <list type="number">
-/// <item>with no host running: the async projections rebuilt by Marten's daemon, then the ledger
-/// verified (<c>LedgerAudit.VerifyAsync</c>);</item>
+/// <item>with no host running: every async projection rebuilt by Marten's daemon, the rebuild proof
+/// (<c>projections-verify</c>), then the ledger verified (<c>LedgerAudit.VerifyAsync</c>) and exported;</item>
 /// <item>with the host running, over HTTP: a commitment's state as of an instant, then the whole
-/// board as of an instant, alternating with raw scans.</item>
+/// board as of an instant, alternating with raw scans;</item>
+/// <item>at the largest size, with the host's async daemon running: write bursts at a fixed rate, on an
+/// ordinary meeting and on a crowded one, and how long the daemon takes to catch up.</item>
 /// </list>
+/// The times at every size are also drawn as a chart (an SVG next to the markdown table).
 /// </summary>
 internal static class ReadPhase
 {
     private const string Database = "bench_reads";
 
+    /// <summary>The async projections a rebuild is measured for (the Merkle tree is a subscription: it is appended to, never rebuilt).</summary>
+    private static readonly string[] Rebuilt = [DashboardProjections.CompositeName, DashboardProjections.ActivityName];
+
     private sealed record AtSize(
-        string Name, long Events, double ScanRowsPerSecond, double ScanMs, TimeSpan Dashboards, TimeSpan Activity,
-        double VerifyEventsPerSecond, LoadResult State, double BoardMs);
+        long Events, double ScanRowsPerSecond, double ScanMs, IReadOnlyDictionary<string, TimeSpan> Rebuilds, TimeSpan Proof,
+        double VerifyEventsPerSecond, double ExportEventsPerSecond, LoadResult State, double BoardMs)
+    {
+        public double VerifyMs => Events / VerifyEventsPerSecond * 1000;
+
+        public double ExportMs => Events / ExportEventsPerSecond * 1000;
+    }
 
     public static async Task RunAsync(BenchOptions options, string signingKey, CpuMeter meter, Report report, CancellationToken ct)
     {
@@ -42,36 +53,46 @@ internal static class ReadPhase
 
         using var store = LedgerStores.Open(connection);
         var ledger = await SyntheticLedger.OnAsync(store, connection, ct);
-        var smallStreams = (int)(options.SmallEvents / BenchOptions.EventsPerStream);
-        var bigStreams = (int)(options.Events / BenchOptions.EventsPerStream);
         var auditor = new TokenIssuer(Options.Create(new AuthOptions { SigningKey = signingKey }), SystemClock.Instance)
             .Issue("bench.auditor", LedgerRoles.Auditor, null);
 
-        Say.Step($"generating the smaller ledger: {smallStreams:N0} commitments of {BenchOptions.EventsPerStream:N0} events");
-        await ledger.GrowAsync(0, smallStreams, ct);
-        var small = await MeasureAsync("smaller", options, store, connection, signingKey, auditor, meter, report, ct);
+        var sizes = new List<AtSize>();
+        var streams = 0;
+        foreach (var events in options.Sizes)
+        {
+            var target = (int)(events / BenchOptions.EventsPerStream);
+            Say.Step($"growing the ledger to {events:N0} events: {target - streams:N0} more commitments of {BenchOptions.EventsPerStream:N0} events");
+            await ledger.GrowAsync(streams, target, ct);
+            streams = target;
+            var last = events == options.Sizes[^1];
+            sizes.Add(await MeasureAsync(options, store, connection, signingKey, auditor, meter, report, last ? streams : null, ct));
+        }
 
-        Say.Step($"growing it to the larger ledger: {bigStreams - smallStreams:N0} more commitments of {BenchOptions.EventsPerStream:N0} events");
-        await ledger.GrowAsync(smallStreams, bigStreams, ct);
-        var big = await MeasureAsync("larger", options, store, connection, signingKey, auditor, meter, report, ct);
-
-        foreach (var size in new[] { small, big })
+        foreach (var size in sizes)
         {
             report.Ceiling($"Raw ordered read of mt_events, all columns ({size.Events:N0} events)",
                 $"{Report.Rate(size.ScanRowsPerSecond, "rows")} ({Report.Ms(size.ScanMs)} per scan)");
         }
 
-        foreach (var size in new[] { small, big })
+        foreach (var size in sizes)
         {
             report.RateAtLeast($"Ledger verification, LedgerAudit.VerifyAsync ({size.Events:N0} events)",
                 size.VerifyEventsPerSecond, Report.Rate(size.VerifyEventsPerSecond, "events"),
                 size.ScanRowsPerSecond, Report.Rate(size.ScanRowsPerSecond, "rows"), 0.5);
         }
 
-        foreach (var size in new[] { small, big })
+        foreach (var size in sizes)
         {
-            foreach (var (projection, elapsed) in new[] { (DashboardProjections.CompositeName, size.Dashboards), (DashboardProjections.ActivityName, size.Activity) })
+            report.RateAtLeast($"Ledger export, JSON Lines, LedgerExport.WriteAsync ({size.Events:N0} events)",
+                size.ExportEventsPerSecond, Report.Rate(size.ExportEventsPerSecond, "events"),
+                size.ScanRowsPerSecond, Report.Rate(size.ScanRowsPerSecond, "rows"), 0.5);
+        }
+
+        foreach (var size in sizes)
+        {
+            foreach (var projection in Rebuilt)
             {
+                var elapsed = size.Rebuilds[projection];
                 var rate = size.Events / elapsed.TotalSeconds;
                 report.RateAtLeast($"Projection rebuild `{projection}` ({size.Events:N0} events)",
                     rate, $"{Report.Rate(rate, "events")} ({elapsed.TotalSeconds:0.0} s)",
@@ -79,31 +100,47 @@ internal static class ReadPhase
             }
         }
 
-        foreach (var size in new[] { small, big })
+        foreach (var size in sizes)
+        {
+            var (slowest, rebuild) = size.Rebuilds.MaxBy(r => r.Value);
+            report.TimeAtMost($"Rebuild proof, projections-verify, vs one rebuild ({size.Events:N0} events)",
+                size.Proof.TotalMilliseconds, Report.Ms(size.Proof.TotalMilliseconds),
+                rebuild.TotalMilliseconds, $"{Report.Ms(rebuild.TotalMilliseconds)} rebuild `{slowest}`", 2);
+        }
+
+        foreach (var size in sizes)
         {
             report.MillisecondsAtMost($"Commitment state as of an instant, {BenchOptions.EventsPerStream:N0}-event stream, p50 ({size.Events:N0} events)",
                 size.State.P50, $"p50 {Report.Ms(size.State.P50)}, p99 {Report.Ms(size.State.P99)}", 3);
         }
 
-        report.TimeAtMost($"Commitment state as of an instant: larger ledger vs smaller (independent of size), p50",
+        var (small, big) = (sizes[0], sizes[^1]);
+        report.TimeAtMost(string.Create(CultureInfo.InvariantCulture,
+                $"Commitment state as of an instant: {big.Events:N0} vs {small.Events:N0} events (independent of size), p50"),
             big.State.P50, Report.Ms(big.State.P50), small.State.P50, Report.Ms(small.State.P50), 1.5);
 
-        foreach (var size in new[] { small, big })
+        foreach (var size in sizes)
         {
             report.TimeAtMost($"Whole board as of an instant, GET /api/dashboard/meetings/{BoardAsOf.Meeting}?asOf= ({size.Events:N0} events)",
                 size.BoardMs, Report.Ms(size.BoardMs), size.ScanMs, Report.Ms(size.ScanMs) + " raw scan", 1.5);
         }
 
-        report.TimeAtMost(string.Create(CultureInfo.InvariantCulture,
-                $"Board as of an instant: growth with {(double)big.Events / small.Events:0.0}× the events"),
-            big.BoardMs, Report.Ms(big.BoardMs), small.BoardMs, Report.Ms(small.BoardMs) + " smaller ledger", 11);
+        foreach (var (before, after) in sizes.Zip(sizes.Skip(1)))
+        {
+            var growth = (double)after.Events / before.Events;
+            report.TimeAtMost(string.Create(CultureInfo.InvariantCulture,
+                    $"Board as of an instant: growth from {before.Events:N0} to {after.Events:N0} events ({growth:0.0}× the events)"),
+                after.BoardMs, Report.Ms(after.BoardMs), before.BoardMs, Report.Ms(before.BoardMs) + " smaller ledger", growth * 1.1);
+        }
+
+        await WriteChartAsync(options, sizes, report, ct);
     }
 
     private static async Task<AtSize> MeasureAsync(
-        string name, BenchOptions options, DocumentStore store, string connection, string signingKey, string auditor,
-        CpuMeter meter, Report report, CancellationToken ct)
+        BenchOptions options, DocumentStore store, string connection, string signingKey, string auditor,
+        CpuMeter meter, Report report, int? burstStreams, CancellationToken ct)
     {
-        Say.Step($"{name} ledger: vacuum, analyze, checkpoint");
+        Say.Step("vacuum, analyze, checkpoint");
         await BenchDatabase.SettleAsync(options, Database, ct);
         var scans = new List<ScanResult>();
         var rebuilds = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
@@ -115,43 +152,62 @@ internal static class ReadPhase
         }
 
         var events = scans[0].Rows;
-        report.Detail($"{name} ledger ({events:N0} events): raw scans: {meter.Since(cpu).PerOperation(events * options.ScanRepeats / 1000.0, "1,000 rows")}; "
+        var name = string.Create(CultureInfo.InvariantCulture, $"{events:N0} events");
+        report.Detail($"{name}: raw scans: {meter.Since(cpu).PerOperation(events * options.ScanRepeats / 1000.0, "1,000 rows")}; "
                       + $"plan: {await RawOrderedRead.PlanAsync(connection, ct)}");
 
-        foreach (var projection in new[] { DashboardProjections.CompositeName, DashboardProjections.ActivityName })
+        foreach (var projection in Rebuilt)
         {
-            Say.Step($"{name} ledger: rebuilding {projection}");
+            Say.Step($"{name}: rebuilding {projection}");
             cpu = meter.Read();
             var elapsed = await Rebuild.RunAsync(store, connection, projection, ct);
             Say.Progress($"{elapsed.TotalSeconds:0.0} s");
             report.Detail(string.Create(CultureInfo.InvariantCulture,
-                $"{name} ledger: rebuild {projection} {elapsed.TotalSeconds:0.0} s; {meter.Since(cpu).PerOperation(events / 1000.0, "1,000 events")}"));
+                $"{name}: rebuild {projection} {elapsed.TotalSeconds:0.0} s; {meter.Since(cpu).PerOperation(events / 1000.0, "1,000 events")}"));
             rebuilds[projection] = elapsed;
         }
 
+        Say.Step($"{name}: the rebuild proof (projections-verify)");
+        cpu = meter.Read();
+        var proof = await RebuildProof.RunAsync(store, ct);
+        Say.Progress($"{proof.TotalSeconds:0.0} s");
+        report.Detail(string.Create(CultureInfo.InvariantCulture,
+            $"{name}: rebuild proof {proof.TotalSeconds:0.0} s; {meter.Since(cpu).PerOperation(events / 1000.0, "1,000 events")}"));
+
         var verifications = new List<double>();
+        var exports = new List<double>();
         for (var i = 0; i < Math.Max(1, options.ScanRepeats - 2); i++)
         {
-            Say.Step($"{name} ledger: verifying ({i + 1})");
+            Say.Step($"{name}: verifying ({i + 1})");
             cpu = meter.Read();
             var (checkedEvents, elapsed) = await Verification.RunAsync(store, ct);
             var use = meter.Since(cpu);
             verifications.Add(checkedEvents / elapsed.TotalSeconds);
             Say.Progress($"{checkedEvents:N0} events in {elapsed.TotalSeconds:0.0} s");
             report.Detail(string.Create(CultureInfo.InvariantCulture,
-                $"{name} ledger: verification {i + 1}: {checkedEvents:N0} events in {elapsed.TotalSeconds:0.00} s; {use.PerOperation(checkedEvents / 1000.0, "1,000 events")}"));
+                $"{name}: verification {i + 1}: {checkedEvents:N0} events in {elapsed.TotalSeconds:0.00} s; {use.PerOperation(checkedEvents / 1000.0, "1,000 events")}"));
+            scans.Add(await Scan(connection, ct));
+
+            Say.Step($"{name}: exporting ({i + 1})");
+            cpu = meter.Read();
+            var (exported, took) = await Export.RunAsync(store, ct);
+            use = meter.Since(cpu);
+            exports.Add(exported / took.TotalSeconds);
+            Say.Progress($"{exported:N0} events in {took.TotalSeconds:0.0} s");
+            report.Detail(string.Create(CultureInfo.InvariantCulture,
+                $"{name}: export {i + 1}: {exported:N0} events in {took.TotalSeconds:0.00} s; {use.PerOperation(exported / 1000.0, "1,000 events")}"));
             scans.Add(await Scan(connection, ct));
         }
 
-        Say.Step($"{name} ledger: starting the host");
+        Say.Step($"{name}: starting the host");
         await using var host = await HostProcess.StartAsync(options, connection, signingKey, Database, ct);
         meter.Host = host.Process;
-        Say.Step($"{name} ledger: a commitment's state as of an instant, {options.StateRequests} requests after as many to warm up");
+        Say.Step($"{name}: a commitment's state as of an instant, {options.StateRequests} requests after as many to warm up");
         var state = await StateAsOf.RunAsync(
             host.Address, auditor, connection, (int)(options.SmallEvents / BenchOptions.EventsPerStream), options.StateRequests, meter, ct);
         Say.Progress($"p50 {Report.Ms(state.P50)}, p99 {Report.Ms(state.P99)}");
 
-        Say.Step($"{name} ledger: the board as of an instant, alternating with raw scans");
+        Say.Step($"{name}: the board as of an instant, alternating with raw scans");
         using var board = await BoardAsOf.ForLastEventAsync(host.Address, auditor, connection, ct);
         await board.RunAsync(ct);
         var boards = new List<double>();
@@ -166,12 +222,68 @@ internal static class ReadPhase
             Say.Progress($"board {Report.Ms(elapsed.TotalMilliseconds)}");
         }
 
+        report.Detail($"{name}: raw scans {string.Join(", ", scans.Select(s => Report.Ms(s.Elapsed.TotalMilliseconds)))}");
+        report.Detail($"{name}: boards as of an instant {string.Join(", ", boards.Select(Report.Ms))}; last one: {lastBoard?.PerOperation(events / 1000.0, "1,000 events")}");
+        report.Detail($"{name}: state as of an instant, {state.Completed} requests: p50 {Report.Ms(state.P50)}, p99 {Report.Ms(state.P99)}, max {Report.Ms(state.LatenciesMs[^1])}; {state.Cpu.PerOperation(state.Completed, "request")}");
+
+        if (burstStreams is { } ordinary)
+        {
+            await BurstsAsync(options, store, connection, ordinary, meter, report, ct);
+        }
+
         meter.Host = null;
-        report.Detail($"{name} ledger: raw scans {string.Join(", ", scans.Select(s => Report.Ms(s.Elapsed.TotalMilliseconds)))}");
-        report.Detail($"{name} ledger: boards as of an instant {string.Join(", ", boards.Select(Report.Ms))}; last one: {lastBoard?.PerOperation(events / 1000.0, "1,000 events")}");
-        report.Detail($"{name} ledger: state as of an instant, {state.Completed} requests: p50 {Report.Ms(state.P50)}, p99 {Report.Ms(state.P99)}, max {Report.Ms(state.LatenciesMs[^1])}; {state.Cpu.PerOperation(state.Completed, "request")}");
-        return new AtSize(name, events, Statistics.Median(scans.Select(s => s.RowsPerSecond)), Statistics.Median(scans.Select(s => s.Elapsed.TotalMilliseconds)),
-            rebuilds[DashboardProjections.CompositeName], rebuilds[DashboardProjections.ActivityName], Statistics.Median(verifications), state, Statistics.Median(boards));
+        return new AtSize(events, Statistics.Median(scans.Select(s => s.RowsPerSecond)), Statistics.Median(scans.Select(s => s.Elapsed.TotalMilliseconds)),
+            rebuilds, proof, Statistics.Median(verifications), Statistics.Median(exports), state, Statistics.Median(boards));
+    }
+
+    /// <summary>The daemon under write bursts: on the synthetic Geneva meeting, then on a crowded meeting.</summary>
+    private static async Task BurstsAsync(
+        BenchOptions options, DocumentStore store, string connection, int ordinary, CpuMeter meter, Report report, CancellationToken ct)
+    {
+        var seconds = options.BurstDuration.TotalSeconds;
+        var geneva = Enumerable.Range(0, ordinary).Select(SyntheticLedger.Code).ToList();
+        Say.Step(string.Create(CultureInfo.InvariantCulture,
+            $"the async daemon under a {seconds:0} s write burst at {options.BurstRate:N0} events/s over {geneva.Count:N0} commitments of {BoardAsOf.Meeting}"));
+        var plain = await DaemonLag.RunAsync(store, connection, geneva, options.BurstRate, options.BurstDuration, meter, ct);
+        Say.Progress($"{plain.Rate:N0} events/s; drained {plain.Drain.TotalSeconds:0.0} s after the burst");
+
+        Say.Step($"crowding {DaemonLag.CrowdedMeeting} with {DaemonLag.CrowdedCommitments:N0} commitments");
+        await DaemonLag.CrowdAsync(store, ct);
+        var crowd = Enumerable.Range(0, DaemonLag.CrowdedCommitments).Select(DaemonLag.CrowdedCode).ToList();
+        Say.Step(string.Create(CultureInfo.InvariantCulture,
+            $"the async daemon under a {seconds:0} s write burst at {options.BurstRate:N0} events/s over {crowd.Count:N0} commitments of {DaemonLag.CrowdedMeeting}"));
+        var crowded = await DaemonLag.RunAsync(store, connection, crowd, options.BurstRate, options.BurstDuration, meter, ct);
+        Say.Progress($"{crowded.Rate:N0} events/s; drained {crowded.Drain.TotalSeconds:0.0} s after the burst");
+
+        foreach (var (what, burst) in new[] { ($"{geneva.Count:N0} commitments of {BoardAsOf.Meeting}", plain), ($"a meeting of {crowd.Count:N0} commitments", crowded) })
+        {
+            report.MillisecondsAtMost(string.Create(CultureInfo.InvariantCulture,
+                    $"Async daemon lag drained after a {seconds:0} s write burst at {burst.AskedRate:N0} events/s, {what}"),
+                burst.Drain.TotalMilliseconds,
+                string.Create(CultureInfo.InvariantCulture, $"{burst.Drain.TotalSeconds:0.0} s (burst reached {burst.Rate:N0} events/s; largest lag {burst.MaxLag:N0} events)"),
+                10_000);
+            report.Detail(string.Create(CultureInfo.InvariantCulture,
+                $"burst over {what}: {burst.Events:N0} events at {burst.Rate:N0}/s (asked {burst.AskedRate:N0}/s), largest lag {burst.MaxLag:N0} events, drained in {burst.Drain.TotalSeconds:0.0} s; {burst.Cpu.PerOperation(burst.Events / 1000.0, "1,000 events")}"));
+        }
+    }
+
+    private static async Task WriteChartAsync(BenchOptions options, IReadOnlyList<AtSize> sizes, Report report, CancellationToken ct)
+    {
+        var series = new List<GrowthSeries>
+        {
+            new("raw ordered read (ceiling)", [.. sizes.Select(s => (s.Events, s.ScanMs))]),
+            new("verification", [.. sizes.Select(s => (s.Events, s.VerifyMs))]),
+            new("export (JSON Lines)", [.. sizes.Select(s => (s.Events, s.ExportMs))]),
+        };
+        series.AddRange(Rebuilt.Select(p => new GrowthSeries($"rebuild {p}", [.. sizes.Select(s => (s.Events, s.Rebuilds[p].TotalMilliseconds))])));
+        series.Add(new GrowthSeries("rebuild proof", [.. sizes.Select(s => (s.Events, s.Proof.TotalMilliseconds))]));
+        series.Add(new GrowthSeries("board as of an instant", [.. sizes.Select(s => (s.Events, s.BoardMs))]));
+        series.Add(new GrowthSeries("state as of an instant (p50)", [.. sizes.Select(s => (s.Events, s.State.P50))]));
+
+        var svg = Path.ChangeExtension(Path.GetFullPath(options.Output), ".svg");
+        Directory.CreateDirectory(Path.GetDirectoryName(svg)!);
+        await File.WriteAllTextAsync(svg, GrowthChart.Svg("Read measures against the ledger's size", series), ct);
+        report.Context("Growth chart", $"[{Path.GetFileName(svg)}]({Path.GetFileName(svg)}) (time of each read measure at {string.Join(", ", sizes.Select(s => s.Events.ToString("N0", CultureInfo.InvariantCulture)))} events)");
     }
 
     private static async Task<ScanResult> Scan(string connection, CancellationToken ct)
