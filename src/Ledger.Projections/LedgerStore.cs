@@ -75,6 +75,14 @@ public static class LedgerStore
 
         opts.AddDashboards();
 
+        // Checkpoints of every commitment's read model, every CommitmentCheckpoint.Every versions, kept by the
+        // async daemon: a state as of an instant replays from the nearest one instead of from the pledge.
+        opts.Projections.Add(new CommitmentCheckpointProjection(), ProjectionLifecycle.Async, CommitmentCheckpointProjection.Name, o =>
+        {
+            o.BatchSize = DashboardProjections.RebuildBatchSize;
+            o.DeleteViewTypeOnTeardown<CommitmentCheckpoint>();
+        });
+
         // The ledger-wide Merkle tree, kept by the async daemon next to the dashboards.
         opts.Events.Subscribe(new LedgerMerkleTree());
         opts.Storage.Add(new LedgerMerkleTreeTables(opts));

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using JasperFx.Events;
 using JasperFx.Events.Aggregation;
 using JasperFx.Events.Projections;
+using Ledger.Projections.Commitments;
 using Ledger.Projections.Dashboards;
 using Marten;
 using Marten.Events.Aggregation;
@@ -62,6 +63,7 @@ public sealed class ProjectionVerifier(IDocumentStore store, ProjectionCatalog c
         long PositionOf(string name) => positions.PositionOf(catalog.Find(name)?.Shard) ?? 0;
         var dashboards = PositionOf(DashboardProjections.LineName);
         var activity = PositionOf(DashboardProjections.ActivityName);
+        var checkpoints = PositionOf(CommitmentCheckpointProjection.Name);
 
         // One ordered scan of the events: the dashboards' replay, the activity feed and each stream's events.
         progress?.Report($"reading events up to {hwm}");
@@ -106,6 +108,7 @@ public sealed class ProjectionVerifier(IDocumentStore store, ProjectionCatalog c
             (DashboardProjections.QueueName, Freshness.Async, dashboards, typeof(ReviewQueueView), Objects(snapshot.ReviewQueues)),
             (DashboardProjections.ActivityName, Freshness.Async, activity, typeof(ActivityEntry),
                 entries.ToDictionary(a => a.Id.ToString(CultureInfo.InvariantCulture), a => (object)a, StringComparer.Ordinal)),
+            (CommitmentCheckpointProjection.Name, Freshness.Async, checkpoints, typeof(CommitmentCheckpoint), Checkpoints(streams, checkpoints)),
         };
 
         var options = (StoreOptions)store.Options;
@@ -265,6 +268,13 @@ public sealed class ProjectionVerifier(IDocumentStore store, ProjectionCatalog c
             }
         }
     }
+
+    /// <summary>Every commitment stream's checkpoints, from its events up to <paramref name="position"/>, by the projection's own fold.</summary>
+    private static Dictionary<string, object> Checkpoints(IReadOnlyDictionary<string, List<IEvent>> streams, long position) =>
+        streams
+            .SelectMany(s => CommitmentCheckpointProjection.Fold(
+                s.Key, null, DateTimeOffset.MinValue, s.Value.Where(e => e.Sequence <= position && CommitmentReplay.Handles(e.Data))))
+            .ToDictionary(c => c.Id, c => (object)c, StringComparer.Ordinal);
 
     private static Dictionary<string, object> Objects<T>(IReadOnlyDictionary<string, T> documents)
         where T : notnull =>

@@ -18,7 +18,7 @@ public sealed class ProjectionFreshness(LedgerFixture fixture) : DashboardTest(f
 {
     private static readonly string[] AsyncProjections =
     [
-        "activity-feed", "country-coverage", "dashboard-line", "ledger-merkle-tree", "meeting-board", "organization-portfolio", "review-queue",
+        "activity-feed", "commitment-checkpoints", "country-coverage", "dashboard-line", "ledger-merkle-tree", "meeting-board", "organization-portfolio", "review-queue",
     ];
 
     [Fact]

@@ -1,0 +1,68 @@
+using System.Text.Json;
+using Alba;
+using JasperFx.Events;
+using Ledger.Domain.Commitments;
+using Ledger.Domain.Common;
+using Ledger.Host.Hosting;
+using Ledger.Integration.Tests.Support;
+using Ledger.Projections.Commitments;
+using Marten;
+using NodaTime;
+using NodaTime.Text;
+using Shouldly;
+
+namespace Ledger.Integration.Tests.Auditing;
+
+/// <summary>
+/// A state as of an instant or a version starts from the nearest checkpoint (<see cref="CommitmentCheckpoint"/>)
+/// and must be exactly the fold of every event up to there: checked at every version of a stream long enough to
+/// have several checkpoints, against the whole stream folded from its first event, at the runs' edges included.
+/// </summary>
+public sealed class CheckpointedTimeTravel(LedgerFixture fixture) : AuditTest(fixture)
+{
+    private static readonly Actor Officer = new("sec.officer", "UN");
+
+    [Fact]
+    public async Task every_past_state_from_a_checkpoint_equals_the_fold_of_the_whole_stream()
+    {
+        const int reports = 2 * CommitmentCheckpoint.Every + 11;
+        for (var i = 1; i <= reports; i++)
+        {
+            await using var session = Store.LightweightSession();
+            var stream = await session.Events.FetchForWriting<Commitment>(LetterOfIntent);
+            stream.AppendOne(i % 3 == 0
+                ? new ReviewDecisionRecorded(LetterOfIntent, "AST-2024", ReviewRating.OnTrack, ReviewOutcome.Continue, $"Review {i}.", null, Officer, Clock.GetCurrentInstant())
+                : new ProgressReported(LetterOfIntent, CommitmentStatus.InProgress, $"Report {i}.", i % 100, FactDate.Day(new LocalDate(2024, 8, 1)), null, Officer, Clock.GetCurrentInstant()));
+            await session.SaveChangesAsync();
+            Clock.AdvanceMinutes(1);
+        }
+
+        await TreeCaughtUpAsync();
+        await using var query = Store.QuerySession();
+        var all = await query.Events.FetchStreamAsync(LetterOfIntent);
+        var checkpoints = await query.Query<CommitmentCheckpoint>().Where(c => c.Stream == LetterOfIntent).ToListAsync();
+        checkpoints.Select(c => c.Version).Order().ShouldBe([CommitmentCheckpoint.Every, 2L * CommitmentCheckpoint.Every, all.Count]);
+
+        foreach (var e in all)
+        {
+            string Fold(Func<IEvent, bool> included) =>
+                JsonSerializer.Serialize(CommitmentReplay.Replay(all.Where(included).Select(x => (x.Version, x.Data))), ApiJson.Options);
+
+            var atVersion = await GetAsync($"/api/commitments/{LetterOfIntent}?version={e.Version}");
+            var asOf = await GetAsync($"/api/commitments/{LetterOfIntent}?asOf={InstantPattern.ExtendedIso.Format(Instant.FromDateTimeOffset(e.Timestamp))}");
+            atVersion.ShouldBe(Fold(x => x.Version <= e.Version), $"version {e.Version}");
+            asOf.ShouldBe(Fold(x => x.Timestamp <= e.Timestamp), $"as of version {e.Version}'s instant");
+        }
+    }
+
+    private async Task<string> GetAsync(string url)
+    {
+        var result = await Host.Scenario(s =>
+        {
+            s.Get.Url(url);
+            s.WithRequestHeader("Authorization", "Bearer " + AuditorToken);
+            s.StatusCodeShouldBe(200);
+        });
+        return await result.ReadAsTextAsync();
+    }
+}
