@@ -62,6 +62,7 @@ internal static class DaemonLag
         CancellationToken ct)
     {
         await WaitAsync(connectionString, TimeSpan.FromMinutes(10), ct);
+        var versions = await VersionsAsync(connectionString, ct);
         var cpu = meter.Read();
         var watch = Stopwatch.StartNew();
         long issued = -1;
@@ -103,10 +104,14 @@ internal static class DaemonLag
 
                 var code = mine[turn++ % mine.Length];
                 await using var session = store.LightweightSession();
-                session.Events.Append(code, new ReviewDecisionRecorded(
+
+                // At the version the writer knows (it alone writes to its streams), as the product appends.
+                var version = versions[code] + 1;
+                session.Events.Append(code, version, new ReviewDecisionRecorded(
                     code, "AST-2024", turn % 2 == 0 ? ReviewRating.OnTrack : ReviewRating.Delayed, ReviewOutcome.Continue,
                     $"Burst review {turn} of {code}.", null, Secretariat, SystemClock.Instance.GetCurrentInstant()));
                 await session.SaveChangesAsync(ct);
+                versions[code] = version;
             }
         }
 
@@ -117,6 +122,22 @@ internal static class DaemonLag
         await sampling.CancelAsync();
         await sampler;
         return new BurstResult(rate, events / written.TotalSeconds, events, maxLag, drain, meter.Since(cpu));
+    }
+
+    /// <summary>Every stream's version now.</summary>
+    private static async Task<System.Collections.Concurrent.ConcurrentDictionary<string, long>> VersionsAsync(string connectionString, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand($"select id, version from {LedgerStore.Schema}.mt_streams", connection);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var versions = new System.Collections.Concurrent.ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(ct))
+        {
+            versions[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return versions;
     }
 
     /// <summary>Waits until every async shard has reached the last stored event; how long that took.</summary>

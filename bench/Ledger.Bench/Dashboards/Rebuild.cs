@@ -38,8 +38,17 @@ internal static class Rebuild
             while (true)
             {
                 await Task.Delay(TimeSpan.FromSeconds(10), ct);
-                var (events, dashboards, activity) = await ProjectionProgress.ReadAsync(connectionString, ct);
-                var position = projection == Ledger.Projections.Dashboards.DashboardProjections.ActivityName ? activity : dashboards;
+                await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+                await connection.OpenAsync(ct);
+                await using var command = new Npgsql.NpgsqlCommand(
+                    $"""
+                     select (select coalesce(max(seq_id), 0) from {Ledger.Projections.LedgerStore.Schema}.mt_events),
+                            coalesce((select last_seq_id from {Ledger.Projections.LedgerStore.Schema}.mt_event_progression where name = @shard), 0)
+                     """, connection);
+                command.Parameters.AddWithValue("shard", projection + ":All");
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                await reader.ReadAsync(ct);
+                var (events, position) = (reader.GetInt64(0), reader.GetInt64(1));
                 Say.Progress($"rebuilding {projection}: {position:N0} of {events:N0} events");
             }
         }

@@ -14,7 +14,7 @@ internal static class RebuildProof
 {
     public static async Task<TimeSpan> RunAsync(IDocumentStore store, CancellationToken ct)
     {
-        var verifier = new ProjectionVerifier(store, new ProjectionCatalog(store), new EventScan(store), SystemClock.Instance);
+        var verifier = new ProjectionVerifier(store, new ProjectionCatalog(store), new EventScan(), SystemClock.Instance);
         var watch = Stopwatch.StartNew();
         var report = await verifier.VerifyAsync(null, ct);
         var elapsed = watch.Elapsed;

@@ -95,7 +95,9 @@ internal sealed class SyntheticLedger
                 await using var session = _store.LightweightSession();
                 foreach (var stream in group)
                 {
-                    session.Events.Append(Code(stream), Enumerable.Range(first, last - first + 1).Select(v => Event(stream, v)).ToArray());
+                    // With the version after the append, as the product's writers append (FetchForWriting): the inline
+                    // read model then records the stream's real version.
+                    session.Events.Append(Code(stream), last, Enumerable.Range(first, last - first + 1).Select(v => Event(stream, v)).ToArray());
                 }
 
                 await session.SaveChangesAsync(token);

@@ -1,3 +1,5 @@
+using Ledger.Domain.Common;
+
 namespace Ledger.Domain.Commitments;
 
 /// <summary>
@@ -67,10 +69,5 @@ public static class CommitmentLifecycle
     }
 
     /// <summary>The status as the API and the documentation spell it (kebab-case).</summary>
-    public static string Describe(CommitmentStatus status) => status switch
-    {
-        CommitmentStatus.InProgress => "in-progress",
-        CommitmentStatus.CarriedForward => "carried-forward",
-        _ => status.ToString().ToLowerInvariant(),
-    };
+    public static string Describe(CommitmentStatus status) => ApiNames.Of(status);
 }

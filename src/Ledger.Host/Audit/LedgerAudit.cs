@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Ledger.Domain.Audit;
 using Marten;
 using NodaTime;
@@ -15,25 +16,76 @@ public sealed class LedgerAudit(IDocumentStore store, RawEvents raw, IClock cloc
     {
         await using var tree = await LedgerTreeView.OpenAsync(store, ct);
         var verification = new LedgerVerification(saved, tree: await tree.StoredHeadAsync(ct));
-        long rows = 0;
-        await foreach (var (row, leaf) in tree.ScanAsync(ct))
-        {
-            if (row is null)
-            {
-                verification.CheckLeafWithoutRow(leaf!);
-                continue;
-            }
 
-            verification.Check(row, leaf);
-            if (++rows % 5000 == 0)
+        // Reading and checking run side by side (two cores): one task reads and decodes the rows in batches,
+        // this one recomputes the chains and the tree from them, in the same global order.
+        var batches = Channel.CreateBounded<(StoredEvent? Row, TreeLeaf? Leaf)[]>(
+            new BoundedChannelOptions(BatchesAhead) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var reading = Task.Run(() => ReadInBatchesAsync(tree, batches.Writer, stop.Token), CancellationToken.None);
+        long rows = 0;
+        try
+        {
+            await foreach (var batch in batches.Reader.ReadAllAsync(ct))
             {
-                progress?.Report(verification.EventsChecked);
+                foreach (var (row, leaf) in batch)
+                {
+                    if (row is null)
+                    {
+                        verification.CheckLeafWithoutRow(leaf!);
+                        continue;
+                    }
+
+                    verification.Check(row, leaf);
+                    if (++rows % 5000 == 0)
+                    {
+                        progress?.Report(verification.EventsChecked);
+                    }
+                }
             }
         }
-
+        finally
+        {
+            // Never leave the reader running on the view's connection once this side has stopped.
+            await stop.CancelAsync();
+            await reading;
+        }
         verification.CheckStreamVersions(await raw.StreamVersionsAsync(ct));
         progress?.Report(verification.EventsChecked);
         return verification.Complete(clock.GetCurrentInstant().ToDateTimeOffset());
+    }
+
+    private const int BatchSize = 1024;
+    private const int BatchesAhead = 8;
+
+    /// <summary>The tree view's scan, handed over in batches; the channel is completed with the scan's failure, if any.</summary>
+    private static async Task ReadInBatchesAsync(
+        LedgerTreeView tree, ChannelWriter<(StoredEvent? Row, TreeLeaf? Leaf)[]> batches, CancellationToken ct)
+    {
+        try
+        {
+            var batch = new List<(StoredEvent? Row, TreeLeaf? Leaf)>(BatchSize);
+            await foreach (var item in tree.ScanAsync(ct))
+            {
+                batch.Add(item);
+                if (batch.Count == BatchSize)
+                {
+                    await batches.WriteAsync([.. batch], ct);
+                    batch.Clear();
+                }
+            }
+
+            if (batch.Count > 0)
+            {
+                await batches.WriteAsync([.. batch], ct);
+            }
+
+            batches.Complete();
+        }
+        catch (Exception e)
+        {
+            batches.Complete(e);
+        }
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Ledger.Domain.Commitments;
+using Ledger.Domain.Common;
 using Ledger.Host.Audit;
 using Ledger.Host.Hosting;
 using Ledger.Host.Security;
@@ -124,18 +125,5 @@ public static class CommitmentQueries
         return query;
     }
 
-    private static bool TryParseStatus(string text, out CommitmentStatus status)
-    {
-        foreach (var candidate in Enum.GetValues<CommitmentStatus>())
-        {
-            if (string.Equals(CommitmentLifecycle.Describe(candidate), text, StringComparison.OrdinalIgnoreCase))
-            {
-                status = candidate;
-                return true;
-            }
-        }
-
-        status = default;
-        return false;
-    }
+    private static bool TryParseStatus(string text, out CommitmentStatus status) => ApiNames.TryParse(text, out status);
 }

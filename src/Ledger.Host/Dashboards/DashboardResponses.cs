@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Ledger.Domain.Commitments;
 using Ledger.Domain.Common;
@@ -91,12 +90,12 @@ public static class DashboardViews
             board.Total,
             ByStatus(board.ByStatus),
             [.. board.Sessions.Select(s => new SessionRow(s.Number, s.Title, s.ByStatus.Total, ByStatus(s.ByStatus)))],
-            Enum.GetValues<CommitmentKind>().ToDictionary(Kebab, k => board.ByKind[k]),
-            Enum.GetValues<Basis>().ToDictionary(Kebab, b => board.ByBasis[b]),
+            Enum.GetValues<CommitmentKind>().ToDictionary(ApiNames.Of, k => board.ByKind[k]),
+            Enum.GetValues<Basis>().ToDictionary(ApiNames.Of, b => board.ByBasis[b]),
             board.Lines.Count(l => DashboardRules.IsOverdue(l, today)),
             board.Lines.Count(DashboardRules.NeedsReview),
             Enum.GetValues<TrafficLight>().Where(l => l != TrafficLight.None).Append(TrafficLight.None)
-                .ToDictionary(Kebab, l => lights.GetValueOrDefault(l)),
+                .ToDictionary(ApiNames.Of, l => lights.GetValueOrDefault(l)),
             freshness);
     }
 
@@ -132,9 +131,4 @@ public static class DashboardViews
 
     public static IReadOnlyDictionary<string, int> ByStatus(StatusCounts counts) =>
         Enum.GetValues<CommitmentStatus>().ToDictionary(CommitmentLifecycle.Describe, s => counts[s]);
-
-    /// <summary>An enum value as the API spells it (the same policy as the API's enum converter).</summary>
-    public static string Kebab<TEnum>(TEnum value)
-        where TEnum : struct, Enum =>
-        JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
 }

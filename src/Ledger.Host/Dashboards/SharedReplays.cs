@@ -242,9 +242,9 @@ public sealed partial class SharedReplays(IDocumentStore store, EventScan scan, 
         // sessions a meeting without its own takes from the meeting reviewing it.
         var prefixes = scope.Meeting is { } meeting ? new[] { meeting + "-", StreamKeys.Meeting(string.Empty) } : null;
         var position = new ScanPosition();
-        await foreach (var e in scan.ReadAsync(session.Connection, new EventScope(scope.AsOf, null, prefixes), position, ct))
+        await foreach (var e in scan.ReadAsync(session, new EventScope(scope.AsOf, null, prefixes), position, ct))
         {
-            replay.Apply(e.Sequence, e.Stream, e.Data);
+            replay.Apply(e);
         }
 
         replay.ReachedPosition(position.LastSequence);

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Ledger.Domain.Common;
 using Ledger.Projections;
 
 namespace Ledger.Host.Hosting;
@@ -17,7 +18,7 @@ public static class ApiJson
         options.MaxDepth = 32;
         // The API answers JSON, never HTML: no need to escape quotes and angle brackets.
         options.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
+        options.Converters.Add(new JsonStringEnumConverter(ApiNames.Policy, allowIntegerValues: false));
         LedgerStore.ConfigureJson(options);
     }
 

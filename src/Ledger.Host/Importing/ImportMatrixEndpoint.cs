@@ -146,13 +146,13 @@ public static class ImportMatrixEndpoint
                 return (null, Problems.BadRequest(label, $"has {fields.Count} fields; the header names {header.Count}"));
             }
 
-            if (!TryParse<CommitmentKind>(Field("kind"), out var kind))
+            if (!ApiNames.TryParse<CommitmentKind>(Field("kind"), out var kind))
             {
                 return (null, Problems.BadRequest(label + ".kind", "must be one of coordination, mechanism, agreement, programme, call, matrix-line"));
             }
 
             var status = CommitmentStatus.Agreed;
-            if (Field("status") is { } statusText && !TryParse(statusText, out status))
+            if (Field("status") is { } statusText && !ApiNames.TryParse(statusText, out status))
             {
                 return (null, Problems.BadRequest(label + ".status", "must be proposed, agreed or in-progress"));
             }
@@ -186,20 +186,6 @@ public static class ImportMatrixEndpoint
         }
 
         return (lines, null);
-    }
-
-    private static bool TryParse<TEnum>(string? text, out TEnum value)
-        where TEnum : struct, Enum
-    {
-        value = default;
-        // Names only, as the JSON reader takes them: "-1" or "+1" would otherwise parse as a number.
-        if (text is null || !text.All(c => char.IsAsciiLetter(c) || c == '-'))
-        {
-            return false;
-        }
-
-        var pascal = string.Concat(text.Split('-').Select(p => p.Length == 0 ? p : char.ToUpperInvariant(p[0]) + p[1..]));
-        return Enum.TryParse(pascal, ignoreCase: true, out value) && Enum.IsDefined(value);
     }
 }
 

@@ -71,23 +71,22 @@ public sealed class ProjectionVerifier(IDocumentStore store, ProjectionCatalog c
         var entries = new List<ActivityEntry>();
         var streams = new Dictionary<string, List<IEvent>>(StringComparer.Ordinal);
         var count = 0;
-        await foreach (var scanned in scan.ReadAsync(connection, new EventScope(UpTo: hwm), null, ct))
+        await foreach (var e in scan.ReadAsync(session, new EventScope(UpTo: hwm), null, ct))
         {
             count++;
-            if (scanned.Sequence <= dashboards)
+            if (e.Sequence <= dashboards)
             {
-                replay.Apply(scanned.Sequence, scanned.Stream, scanned.Data);
+                replay.Apply(e);
             }
 
-            var e = scanned.ToEvent();
             if (e.Sequence <= activity)
             {
                 entries.Add(ActivityEntry.From(e));
             }
 
-            if (!streams.TryGetValue(scanned.Stream, out var list))
+            if (!streams.TryGetValue(e.StreamKey!, out var list))
             {
-                streams[scanned.Stream] = list = [];
+                streams[e.StreamKey!] = list = [];
             }
 
             list.Add(e);

@@ -70,7 +70,7 @@ public sealed record ActivityEntry
         ProgressReported e => Invariant(
             $"{e.Code} reported {Describe(e.Status)} as of {e.AsOf}{(e.PercentComplete is { } p ? $" ({p}% complete)" : "")}"),
         ReviewDecisionRecorded e => Invariant(
-            $"{e.Code} reviewed at {e.Meeting}: {Kebab(e.Rating)}, decision {Kebab(e.Decision)}"),
+            $"{e.Code} reviewed at {e.Meeting}: {ApiNames.Of(e.Rating)}, decision {ApiNames.Of(e.Decision)}"),
         CommitmentWithdrawn e => Invariant($"{e.Code} withdrawn: {e.Reason}"),
         CommitmentCarriedForward e => Invariant($"{e.Code} carried forward to {e.ToMeeting}"),
         MeetingRegistered e => Invariant($"Meeting {e.Code} registered: {e.Title}, {e.City}"),
@@ -80,10 +80,6 @@ public sealed record ActivityEntry
     };
 
     private static string Describe(CommitmentStatus status) => CommitmentLifecycle.Describe(status);
-
-    private static string Kebab<TEnum>(TEnum value)
-        where TEnum : struct, Enum =>
-        System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -6,6 +6,9 @@ using Weasel.Core;
 using Weasel.Core.Migrations;
 using Weasel.Postgresql;
 using JasperFx.Events;
+using Ledger.Domain.Commitments;
+using Ledger.Domain.Common;
+using Ledger.Domain.Organizations;
 
 namespace Ledger.Projections.Dashboards;
 
@@ -27,6 +30,18 @@ public sealed class BiViews(StoreOptions options) : FeatureSchemaBase("BiViews",
         "bi_review_queue", "bi_activity", "bi_projections",
     ];
 
+    /// <summary>The final statuses as SQL literals in the API's spelling, from <see cref="DashboardRules.IsFinal"/>.</summary>
+    private static readonly string FinalStatuses = string.Join(", ",
+        Enum.GetValues<CommitmentStatus>().Where(DashboardRules.IsFinal).Select(s => $"'{ApiNames.Of(s)}'"));
+
+    /// <summary>A stored enum name (C#'s) in the API's spelling: a CASE generated from the enum and <see cref="ApiNames"/>.</summary>
+    private static string ApiName<TEnum>(string json)
+        where TEnum : struct, Enum =>
+        $"(case {json} {string.Join(" ", Enum.GetValues<TEnum>().Select(v => $"when '{v}' then '{ApiNames.Of(v)}'"))} end)";
+
+    /// <summary>A rule's period as a PostgreSQL interval (ISO 8601, as NodaTime writes it: P1Y).</summary>
+    private static string Interval(NodaTime.Period period) => $"interval '{period}'";
+
     private static readonly string[] StatusFields =
         ["total", "proposed", "agreed", "inProgress", "completed", "suspended", "withdrawn", "carriedForward"];
 
@@ -41,27 +56,26 @@ public sealed class BiViews(StoreOptions options) : FeatureSchemaBase("BiViews",
 
         yield return new BiReaderRole(schema);
 
-        // Enum names are stored as C# names (InProgress); the views speak the API's kebab-case (in-progress).
-        static string Kebab(string json) => $"lower(regexp_replace({json}, '([a-z0-9])([A-Z])', '\\1-\\2', 'g'))";
+        // Enum names are stored as C# names (InProgress); the views speak the API's names (in-progress, ApiNames).
         static string Csv(string array) => $"array_to_string(array(select jsonb_array_elements_text({array})), ',')";
         static string Statuses(string counts) =>
             string.Join(", ", StatusFields.Select(s => $"({counts} ->> '{s}')::int as {Snake(s)}"));
 
         yield return new BiView(schema, "bi_commitments", "one row per commitment, with today's overdue flag and traffic light (UTC)", $"""
             select c.*,
-                   c.status in ('completed', 'withdrawn', 'carried-forward') as is_final,
-                   coalesce(c.status not in ('completed', 'withdrawn', 'carried-forward') and c.due_date < t.today, false) as is_overdue,
-                   case when c.status in ('completed', 'withdrawn', 'carried-forward') then 'none'
-                        when c.last_activity_on <= (t.today - interval '2 years')::date then 'red'
-                        when c.due_date < t.today or c.last_activity_on <= (t.today - interval '1 year')::date then 'amber'
-                        else 'green' end as traffic_light
+                   c.status in ({FinalStatuses}) as is_final,
+                   coalesce(c.status not in ({FinalStatuses}) and c.due_date < t.today, false) as is_overdue,
+                   case when c.status in ({FinalStatuses}) then '{ApiNames.Of(TrafficLight.None)}'
+                        when c.last_activity_on <= (t.today - {Interval(DashboardRules.RedAfter)})::date then '{ApiNames.Of(TrafficLight.Red)}'
+                        when c.due_date < t.today or c.last_activity_on <= (t.today - {Interval(DashboardRules.AmberAfter)})::date then '{ApiNames.Of(TrafficLight.Amber)}'
+                        else '{ApiNames.Of(TrafficLight.Green)}' end as traffic_light
             from (
                 select l.id as code,
                        l.data ->> 'meeting' as meeting,
                        l.data ->> 'title' as title,
-                       {Kebab("l.data ->> 'kind'")} as kind,
-                       {Kebab("l.data ->> 'status'")} as status,
-                       {Kebab("l.data ->> 'basis'")} as basis,
+                       {ApiName<CommitmentKind>("l.data ->> 'kind'")} as kind,
+                       {ApiName<CommitmentStatus>("l.data ->> 'status'")} as status,
+                       {ApiName<Basis>("l.data ->> 'basis'")} as basis,
                        (l.data ->> 'workingSession')::int as working_session,
                        {Csv("l.data -> 'leads'")} as leads,
                        {Csv("l.data -> 'partners'")} as partners,
@@ -111,7 +125,7 @@ public sealed class BiViews(StoreOptions options) : FeatureSchemaBase("BiViews",
         yield return new BiView(schema, "bi_organization_portfolio", "one row per organization and role (lead, partner), by status", $"""
             select p.id as organization,
                    p.data -> 'organization' ->> 'name' as name,
-                   {Kebab("p.data -> 'organization' ->> 'family'")} as family,
+                   {ApiName<OrganizationFamily>("p.data -> 'organization' ->> 'family'")} as family,
                    r.role,
                    {Statuses("r.counts")}
             from {Table<OrganizationPortfolio>()} p
@@ -127,7 +141,7 @@ public sealed class BiViews(StoreOptions options) : FeatureSchemaBase("BiViews",
             select q.id as meeting,
                    l.value ->> 'id' as code,
                    l.value ->> 'title' as title,
-                   {Kebab("l.value ->> 'status'")} as status,
+                   {ApiName<CommitmentStatus>("l.value ->> 'status'")} as status,
                    (l.value ->> 'workingSession')::int as working_session
             from {Table<ReviewQueueView>()} q
             cross join lateral jsonb_array_elements(q.data -> 'lines') l

@@ -73,7 +73,7 @@ public sealed class BiViewsForReporting(LedgerFixture fixture) : DashboardTest(f
         foreach (var line in await session.Query<DashboardLine>().ToListAsync())
         {
             var row = rows.Single(r => (string)r[0]! == line.Id);
-            row[7].ShouldBe(Ledger.Host.Dashboards.DashboardViews.Kebab(DashboardRules.LightFor(line, today)), line.Id);
+            row[7].ShouldBe(Ledger.Domain.Common.ApiNames.Of(DashboardRules.LightFor(line, today)), line.Id);
             row[6].ShouldBe(DashboardRules.IsOverdue(line, today), line.Id);
         }
 
