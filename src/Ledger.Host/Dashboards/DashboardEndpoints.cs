@@ -121,12 +121,27 @@ public static class DashboardEndpoints
             var today = reads.Today();
             var read = await reads.ReadAsync(
                 DashboardProjections.QueueName,
-                async session => (await session.LoadAsync<ReviewQueueView>(meeting, ct) ?? ReviewQueueView.Empty(meeting)).Lines,
-                snapshot => snapshot.ReviewQueues.GetValueOrDefault(meeting)?.Lines ?? [],
+                async session =>
+                {
+                    // The queue is the meeting's lines that need a review (the rule's SQL), read in the same snapshot as the counter.
+                    var waiting = await session.LoadAsync<ReviewQueueView>(meeting, ct) ?? ReviewQueueView.Empty(meeting);
+                    var items = await session.Query<DashboardLine>()
+                        .Where(l => l.Meeting == meeting)
+                        .Where(l => l.MatchesSql(DashboardRules.NeedsReviewSql("d.data")))
+                        .OrderBy(l => l.SortKey)
+                        .Skip((page - 1) * pageSize).Take(pageSize)
+                        .ToListAsync(ct);
+                    return new LinePage([.. items], waiting.Waiting);
+                },
+                snapshot =>
+                {
+                    var all = DashboardLines.Sorted(snapshot.Lines.Values.Where(l => l.Meeting == meeting && DashboardRules.NeedsReview(l)));
+                    return new LinePage([.. all.Skip((page - 1) * pageSize).Take(pageSize)], all.Length);
+                },
                 ct);
 
-            var items = read.Value.Skip((page - 1) * pageSize).Take(pageSize).Select(l => DashboardViews.Summary(l, today)).ToList();
-            return Results.Json(new CommitmentListResponse(items, read.Value.Length, page, pageSize, today, read.Freshness), ApiJson.Options);
+            var items = read.Value.Lines.Select(l => DashboardViews.Summary(l, today)).ToList();
+            return Results.Json(new CommitmentListResponse(items, read.Value.Total, page, pageSize, today, read.Freshness), ApiJson.Options);
         }, requestAborted);
 
     [Authorize(Policy = LedgerPolicies.Read)]
@@ -147,11 +162,17 @@ public static class DashboardEndpoints
             var today = reads.Today();
             var read = await reads.ReadAsync(
                 DashboardProjections.PortfolioName,
-                async session => await session.LoadAsync<OrganizationPortfolio>(organization, ct) is { Organization: not null } portfolio ? portfolio : null,
-                snapshot => snapshot.Portfolios.GetValueOrDefault(organization) ?? OrganizationPortfolio.Empty(organization),
+                async session => await session.LoadAsync<OrganizationPortfolio>(organization, ct) is { Organization: not null } portfolio
+                    ? new PortfolioRead(portfolio, await session.Query<DashboardLine>()
+                        .Where(l => l.Leads.Contains(organization) || l.Partners.Contains(organization))
+                        .OrderBy(l => l.SortKey)
+                        .ToListAsync(ct))
+                    : null,
+                snapshot => new PortfolioRead(snapshot.Portfolios.GetValueOrDefault(organization) ?? OrganizationPortfolio.Empty(organization),
+                    DashboardLines.Sorted(snapshot.Lines.Values.Where(l => l.Involves(organization)))),
                 ct);
-            return read.Value.Organization is { } known
-                ? Results.Json(DashboardViews.Portfolio(read.Value, known, today, read.Freshness), ApiJson.Options)
+            return read.Value.Portfolio.Organization is { } known
+                ? Results.Json(DashboardViews.Portfolio(read.Value.Portfolio, known, read.Value.Lines, today, read.Freshness), ApiJson.Options)
                 : Problems.NotFound("Organization", code);
         }, requestAborted);
 
@@ -173,10 +194,15 @@ public static class DashboardEndpoints
             var today = reads.Today();
             var read = await reads.ReadAsync(
                 DashboardProjections.CoverageName,
-                async session => await session.LoadAsync<CountryCoverage>(country, ct) ?? CountryCoverage.Empty(country),
-                snapshot => snapshot.Coverages.GetValueOrDefault(country) ?? CountryCoverage.Empty(country),
+                async session => new CoverageRead(await session.LoadAsync<CountryCoverage>(country, ct) ?? CountryCoverage.Empty(country),
+                    await session.Query<DashboardLine>()
+                        .Where(l => l.Countries.Contains(country))
+                        .OrderBy(l => l.SortKey)
+                        .ToListAsync(ct)),
+                snapshot => new CoverageRead(snapshot.Coverages.GetValueOrDefault(country) ?? CountryCoverage.Empty(country),
+                    DashboardLines.Sorted(snapshot.Lines.Values.Where(l => l.Covers(country)))),
                 ct);
-            return Results.Json(DashboardViews.Coverage(read.Value, today, read.Freshness), ApiJson.Options);
+            return Results.Json(DashboardViews.Coverage(read.Value.Coverage, read.Value.Lines, today, read.Freshness), ApiJson.Options);
         }, requestAborted);
 
     [Authorize(Policy = LedgerPolicies.Read)]
@@ -285,6 +311,11 @@ public static class DashboardEndpoints
         }, requestAborted);
 
     private sealed record LinePage(IReadOnlyList<DashboardLine> Lines, long Total);
+
+    /// <summary>A read model's counters and the lines its list shows, read in one snapshot.</summary>
+    private sealed record PortfolioRead(OrganizationPortfolio Portfolio, IReadOnlyList<DashboardLine> Lines);
+
+    private sealed record CoverageRead(CountryCoverage Coverage, IReadOnlyList<DashboardLine> Lines);
 
     private static IResult? BadPage(int page, int pageSize) =>
         page < 1 ? Problems.BadQuery("page", "must be 1 or more")

@@ -83,7 +83,16 @@ public static class DashboardViews
 {
     public static MeetingBoardResponse Board(MeetingBoard board, BoardMeeting meeting, LocalDate today, Instant? asOf, Freshness freshness)
     {
-        var lights = board.Lines.GroupBy(l => DashboardRules.LightFor(l, today)).ToDictionary(g => g.Key, g => g.Count());
+        // Today's rules over the board's open commitments, counted by last activity and due date.
+        var lights = new Dictionary<TrafficLight, int> { [TrafficLight.None] = board.Total - board.Open.Sum(o => o.Count) };
+        var overdue = 0;
+        foreach (var open in board.Open)
+        {
+            var light = DashboardRules.OpenLight(open.DueDate, open.LastActivity, today);
+            lights[light] = lights.GetValueOrDefault(light) + open.Count;
+            overdue += DashboardRules.IsPastDue(open.DueDate, today) ? open.Count : 0;
+        }
+
         return new MeetingBoardResponse(
             new BoardMeetingInfo(meeting.Code, meeting.Title, meeting.City, meeting.Opens, meeting.StartDate, meeting.EndDate),
             asOf,
@@ -92,8 +101,8 @@ public static class DashboardViews
             [.. board.Sessions.Select(s => new SessionRow(s.Number, s.Title, s.ByStatus.Total, ByStatus(s.ByStatus)))],
             Enum.GetValues<CommitmentKind>().ToDictionary(ApiNames.Of, k => board.ByKind[k]),
             Enum.GetValues<Basis>().ToDictionary(ApiNames.Of, b => board.ByBasis[b]),
-            board.Lines.Count(l => DashboardRules.IsOverdue(l, today)),
-            board.Lines.Count(DashboardRules.NeedsReview),
+            overdue,
+            board.Unreviewed,
             Enum.GetValues<TrafficLight>().Where(l => l != TrafficLight.None).Append(TrafficLight.None)
                 .ToDictionary(ApiNames.Of, l => lights.GetValueOrDefault(l)),
             freshness);
@@ -116,15 +125,18 @@ public static class DashboardViews
         Role = role,
     };
 
-    public static OrganizationPortfolioResponse Portfolio(OrganizationPortfolio portfolio, PortfolioOrganization organization, LocalDate today, Freshness freshness) => new(
+    /// <summary>A portfolio's counters, with the lines naming the organization (in natural code order).</summary>
+    public static OrganizationPortfolioResponse Portfolio(
+        OrganizationPortfolio portfolio, PortfolioOrganization organization, IReadOnlyList<DashboardLine> lines, LocalDate today, Freshness freshness) => new(
         new PortfolioOrganizationInfo(organization.Code, organization.Name, organization.Family),
         new RoleCounts(portfolio.Leads.Total, ByStatus(portfolio.Leads)),
         new RoleCounts(portfolio.Partners.Total, ByStatus(portfolio.Partners)),
-        [.. portfolio.Lines.Select(l => Summary(l, today, l.Leads.Contains(portfolio.Id, StringComparer.Ordinal) ? CommitmentRole.Lead : CommitmentRole.Partner))],
+        [.. lines.Select(l => Summary(l, today, l.Leads.Contains(portfolio.Id, StringComparer.Ordinal) ? CommitmentRole.Lead : CommitmentRole.Partner))],
         freshness);
 
-    public static CountryCoverageResponse Coverage(CountryCoverage coverage, LocalDate today, Freshness freshness) => new(
-        coverage.Id, coverage.ByStatus.Total, ByStatus(coverage.ByStatus), [.. coverage.Lines.Select(l => Summary(l, today))], freshness);
+    /// <summary>A coverage's counters, with the lines naming the country (in natural code order).</summary>
+    public static CountryCoverageResponse Coverage(CountryCoverage coverage, IReadOnlyList<DashboardLine> lines, LocalDate today, Freshness freshness) => new(
+        coverage.Id, coverage.ByStatus.Total, ByStatus(coverage.ByStatus), [.. lines.Select(l => Summary(l, today))], freshness);
 
     public static ActivityItem Activity(ActivityEntry entry) => new(
         entry.Id, entry.Stream, entry.Commitment, entry.Type, entry.Summary, entry.User, entry.Organization, entry.RecordedAt);

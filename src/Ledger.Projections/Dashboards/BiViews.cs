@@ -138,13 +138,13 @@ public sealed class BiViews(StoreOptions options) : FeatureSchemaBase("BiViews",
             """);
 
         yield return new BiView(schema, "bi_review_queue", "one row per commitment still waiting for a review decision", $"""
-            select q.id as meeting,
-                   l.value ->> 'id' as code,
-                   l.value ->> 'title' as title,
-                   {ApiName<CommitmentStatus>("l.value ->> 'status'")} as status,
-                   (l.value ->> 'workingSession')::int as working_session
-            from {Table<ReviewQueueView>()} q
-            cross join lateral jsonb_array_elements(q.data -> 'lines') l
+            select l.data ->> 'meeting' as meeting,
+                   l.id as code,
+                   l.data ->> 'title' as title,
+                   {ApiName<CommitmentStatus>("l.data ->> 'status'")} as status,
+                   (l.data ->> 'workingSession')::int as working_session
+            from {Table<DashboardLine>()} l
+            where {DashboardRules.NeedsReviewSql("l.data")}
             """);
 
         yield return new BiView(schema, "bi_activity", "one row per event of the ledger: who did what, when", $"""

@@ -4,27 +4,38 @@ using Marten.Events.Projections;
 
 namespace Ledger.Projections.Dashboards;
 
-/// <summary>The commitments covering a country, with counts by status. <see cref="Id"/> is the ISO 3166-1 alpha-3 code.</summary>
+/// <summary>
+/// How many commitments cover a country, by status: counters only (the commitments are the <see cref="DashboardLine"/>s
+/// naming it). <see cref="Id"/> is the ISO 3166-1 alpha-3 code.
+/// </summary>
 public sealed record CountryCoverage
 {
     public required string Id { get; init; }
-
-    public DashboardLine[] Lines { get; init; } = [];
 
     public StatusCounts ByStatus { get; init; } = StatusCounts.Zero;
 
     public static CountryCoverage Empty(string country) => new() { Id = country };
 
+    /// <summary>Routing: the coverages a line concerns (every country it ever named).</summary>
+    public static IReadOnlyList<string> CoveragesOf(object fact) => fact is DashboardLine line ? line.EverCountries : [];
+
     public CountryCoverage Fold(IEnumerable<object> facts)
     {
-        var lines = Lines.ToDictionary(l => l.Id, StringComparer.Ordinal);
+        var counts = ByStatus.ToArray();
         foreach (var line in facts.OfType<DashboardLine>())
         {
-            DashboardLines.Upsert(lines, line, keep: line.Covers(Id));
+            if (line.Before is { } before && before.Covers(Id))
+            {
+                counts[(int)before.Status]--;
+            }
+
+            if (line.Covers(Id))
+            {
+                counts[(int)line.Status]++;
+            }
         }
 
-        var sorted = DashboardLines.Sorted(lines.Values);
-        return this with { Lines = sorted, ByStatus = StatusCounts.Of(sorted) };
+        return this with { ByStatus = StatusCounts.Of(counts) };
     }
 }
 
@@ -34,7 +45,7 @@ public sealed partial class CountryCoverageProjection : MultiStreamProjection<Co
     public CountryCoverageProjection()
     {
         Name = DashboardProjections.CoverageName;
-        Identities<Updated<DashboardLine>>(u => u.Entity.EverCountries);
+        Identities<Updated<DashboardLine>>(u => CountryCoverage.CoveragesOf(u.Entity));
     }
 
     public override (CountryCoverage?, ActionType) DetermineAction(

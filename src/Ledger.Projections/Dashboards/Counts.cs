@@ -17,8 +17,14 @@ public sealed record StatusCounts(
             n[(int)line.Status]++;
         }
 
-        return new StatusCounts(n.Sum(), n[0], n[1], n[2], n[3], n[4], n[5], n[6]);
+        return Of(n);
     }
+
+    /// <summary>The counts in <paramref name="n"/>, indexed by status.</summary>
+    public static StatusCounts Of(int[] n) => new(n.Sum(), n[0], n[1], n[2], n[3], n[4], n[5], n[6]);
+
+    /// <summary>The counts as an array indexed by status, to count on from.</summary>
+    public int[] ToArray() => [.. Enum.GetValues<CommitmentStatus>().Select(s => this[s])];
 
     public int this[CommitmentStatus status] => status switch
     {
@@ -44,8 +50,12 @@ public sealed record KindCounts(int Coordination, int Mechanism, int Agreement, 
             n[(int)line.Kind]++;
         }
 
-        return new KindCounts(n[0], n[1], n[2], n[3], n[4], n[5]);
+        return Of(n);
     }
+
+    public static KindCounts Of(int[] n) => new(n[0], n[1], n[2], n[3], n[4], n[5]);
+
+    public int[] ToArray() => [.. Enum.GetValues<CommitmentKind>().Select(k => this[k])];
 
     public int this[CommitmentKind kind] => kind switch
     {
@@ -70,8 +80,12 @@ public sealed record BasisCounts(int Stated, int AgendaTopic, int Recorded)
             n[(int)line.Basis]++;
         }
 
-        return new BasisCounts(n[0], n[1], n[2]);
+        return Of(n);
     }
+
+    public static BasisCounts Of(int[] n) => new(n[0], n[1], n[2]);
+
+    public int[] ToArray() => [.. Enum.GetValues<Basis>().Select(b => this[b])];
 
     public int this[Basis basis] => basis switch
     {

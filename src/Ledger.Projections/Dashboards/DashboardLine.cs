@@ -1,4 +1,5 @@
 using JasperFx.Events;
+using JasperFx.Events.Daemon;
 using Ledger.Domain.Commitments;
 using Ledger.Domain.Common;
 using Marten.Events.Aggregation;
@@ -61,6 +62,15 @@ public sealed record DashboardLine
 
     /// <summary>Sorts codes naturally (GVA-2022-1.2 before GVA-2022-1.10).</summary>
     public required string SortKey { get; init; }
+
+    /// <summary>
+    /// The line as it was before the event range that produced this one (null when the range created it): set by the
+    /// stage-1 projection for stage 2, which takes the old line's contribution out of its counters and puts the new
+    /// one in. Handed over in memory only — never stored, so a stored or rebuilt line does not depend on how the
+    /// events were cut into ranges.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public DashboardLine? Before { get; init; }
 
     public bool Involves(string organization) =>
         Leads.Contains(organization, StringComparer.Ordinal) || Partners.Contains(organization, StringComparer.Ordinal);
@@ -147,5 +157,17 @@ public sealed partial class DashboardLineProjection : SingleStreamProjection<Das
         }
     }
 
-    public override DashboardLine? Evolve(DashboardLine? snapshot, string id, IEvent e) => DashboardLine.Fold(snapshot, e.Data);
+    /// <summary>The range's events folded into the line, which remembers the line before them (<see cref="DashboardLine.Before"/>).</summary>
+    public override (DashboardLine?, ActionType) DetermineAction(DashboardLine? snapshot, string identity, IReadOnlyList<IEvent> events)
+    {
+        var line = snapshot;
+        foreach (var e in events)
+        {
+            line = DashboardLine.Fold(line, e.Data);
+        }
+
+        return line is null
+            ? (null, ActionType.Nothing)
+            : (line with { Before = snapshot is null ? null : snapshot with { Before = null } }, ActionType.Store);
+    }
 }

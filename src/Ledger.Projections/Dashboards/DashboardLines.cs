@@ -2,7 +2,7 @@ using JasperFx.Events;
 
 namespace Ledger.Projections.Dashboards;
 
-/// <summary>Helpers the stage-2 read models share to hold a set of lines.</summary>
+/// <summary>Helpers the stage-2 read models and the dashboards' lists share.</summary>
 public static class DashboardLines
 {
     /// <summary>
@@ -11,18 +11,6 @@ public static class DashboardLines
     /// </summary>
     public static IEnumerable<object> Facts(IEnumerable<IEvent> events) =>
         events.Select(e => e.Data is Updated<DashboardLine> updated ? updated.Entity : e.Data);
-
-    public static void Upsert(Dictionary<string, DashboardLine> lines, DashboardLine line, bool keep)
-    {
-        if (keep)
-        {
-            lines[line.Id] = line;
-        }
-        else
-        {
-            lines.Remove(line.Id);
-        }
-    }
 
     /// <summary>Natural code order, so a document's JSON does not depend on the order lines arrived in.</summary>
     public static DashboardLine[] Sorted(IEnumerable<DashboardLine> lines) =>

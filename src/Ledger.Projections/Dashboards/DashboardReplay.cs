@@ -16,7 +16,9 @@ public sealed record DashboardSnapshot(
 /// <summary>
 /// The dashboards built in memory from events given in sequence order, through the same code the
 /// async projections run: <see cref="DashboardLine.Fold"/> for the lines, and the stage-2 models'
-/// <c>Fold</c> over the registrations and the final lines, routed by the same keys. Used for boards
+/// <c>Fold</c> over the registrations and the final lines, routed by the same functions their identity
+/// rules use (<see cref="MeetingBoard.BoardsOf"/>, <see cref="OrganizationPortfolio.PortfoliosOf"/>,
+/// <see cref="CountryCoverage.CoveragesOf"/>, <see cref="ReviewQueueView.QueuesOf"/>). Used for boards
 /// "as of" an instant, for dashboards served while a projection is rebuilt, and to prove that the
 /// stored read models equal a rebuild.
 /// </summary>
@@ -67,38 +69,14 @@ public sealed class DashboardReplay
         var coverages = new Dictionary<string, List<object>>(StringComparer.Ordinal);
         var queues = new Dictionary<string, List<object>>(StringComparer.Ordinal);
 
-        // Registrations first, in the order they were recorded; then the lines, whose order does not matter.
-        foreach (var registration in _registrations)
+        // Registrations first, in the order they were recorded; then the lines, whose order does not matter. Each fact
+        // goes where the projections' own routing (their identity rules) sends it.
+        foreach (var fact in _registrations.Concat(_lines.Values))
         {
-            switch (registration)
-            {
-                case MeetingRegistered e:
-                    foreach (var key in MeetingBoard.BoardsOf(e))
-                    {
-                        Route(boards, key, e);
-                    }
-
-                    break;
-
-                case OrganizationRegistered e:
-                    Route(portfolios, e.Code, e);
-                    break;
-            }
-        }
-
-        foreach (var line in _lines.Values)
-        {
-            Route(boards, line.Meeting, line);
-            Route(queues, line.Meeting, line);
-            foreach (var organization in line.EverOrganizations)
-            {
-                Route(portfolios, organization, line);
-            }
-
-            foreach (var country in line.EverCountries)
-            {
-                Route(coverages, country, line);
-            }
+            RouteAll(boards, MeetingBoard.BoardsOf(fact), fact);
+            RouteAll(portfolios, OrganizationPortfolio.PortfoliosOf(fact), fact);
+            RouteAll(coverages, CountryCoverage.CoveragesOf(fact), fact);
+            RouteAll(queues, ReviewQueueView.QueuesOf(fact), fact);
         }
 
         return new DashboardSnapshot(
@@ -110,13 +88,16 @@ public sealed class DashboardReplay
             queues.ToDictionary(q => q.Key, q => ReviewQueueView.Empty(q.Key).Fold(q.Value), StringComparer.Ordinal));
     }
 
-    private static void Route(Dictionary<string, List<object>> targets, string key, object fact)
+    private static void RouteAll(Dictionary<string, List<object>> targets, IReadOnlyList<string> keys, object fact)
     {
-        if (!targets.TryGetValue(key, out var facts))
+        foreach (var key in keys)
         {
-            targets[key] = facts = [];
-        }
+            if (!targets.TryGetValue(key, out var facts))
+            {
+                targets[key] = facts = [];
+            }
 
-        facts.Add(fact);
+            facts.Add(fact);
+        }
     }
 }

@@ -39,30 +39,37 @@ public static class DashboardRules
     public static LocalDate LastActivity(DashboardLine line) => line.LastReportOn ?? line.PledgedOn;
 
     /// <summary>Due before today and not final.</summary>
-    public static bool IsOverdue(DashboardLine line, LocalDate today) =>
-        !IsFinal(line.Status) && line.DueDate is { } due && due < today;
+    public static bool IsOverdue(DashboardLine line, LocalDate today) => IsOverdue(line.Status, line.DueDate, today);
 
-    public static TrafficLight LightFor(DashboardLine line, LocalDate today)
-    {
-        if (IsFinal(line.Status))
-        {
-            return TrafficLight.None;
-        }
+    public static bool IsOverdue(CommitmentStatus status, LocalDate? due, LocalDate today) => !IsFinal(status) && IsPastDue(due, today);
 
-        var last = LastActivity(line);
-        if (last <= today - RedAfter)
-        {
-            return TrafficLight.Red;
-        }
+    /// <summary>A due date before today.</summary>
+    public static bool IsPastDue(LocalDate? due, LocalDate today) => due is { } d && d < today;
 
-        return IsOverdue(line, today) || last <= today - AmberAfter ? TrafficLight.Amber : TrafficLight.Green;
-    }
+    public static TrafficLight LightFor(DashboardLine line, LocalDate today) => LightFor(line.Status, line.DueDate, LastActivity(line), today);
+
+    /// <summary>The light of a commitment with this status, due date and last activity, on <paramref name="today"/>.</summary>
+    public static TrafficLight LightFor(CommitmentStatus status, LocalDate? due, LocalDate lastActivity, LocalDate today) =>
+        IsFinal(status) ? TrafficLight.None : OpenLight(due, lastActivity, today);
+
+    /// <summary>The light of a commitment that is not final, from its due date and last activity.</summary>
+    public static TrafficLight OpenLight(LocalDate? due, LocalDate lastActivity, LocalDate today) =>
+        lastActivity <= today - RedAfter ? TrafficLight.Red
+        : IsPastDue(due, today) || lastActivity <= today - AmberAfter ? TrafficLight.Amber
+        : TrafficLight.Green;
 
     /// <summary>
     /// Waiting for a review decision: none was recorded, and the commitment was not withdrawn (a
     /// withdrawn commitment cannot be reviewed: the domain refuses it).
     /// </summary>
     public static bool NeedsReview(DashboardLine line) => !line.Reviewed && line.Status != CommitmentStatus.Withdrawn;
+
+    /// <summary>
+    /// <see cref="NeedsReview"/> as SQL over a stored <see cref="DashboardLine"/>'s JSON (<paramref name="data"/>), for
+    /// queries and the BI views: the same rule, its status taken from the enum.
+    /// </summary>
+    public static string NeedsReviewSql(string data) =>
+        $"(not coalesce(({data} ->> 'reviewed')::boolean, false) and {data} ->> 'status' <> '{CommitmentStatus.Withdrawn}')";
 
     /// <summary>Today as the dashboards count it: the clock's date in UTC.</summary>
     public static LocalDate Today(IClock clock) => clock.GetCurrentInstant().InUtc().Date;

@@ -8,8 +8,10 @@ namespace Ledger.Projections.Dashboards;
 public sealed record PortfolioOrganization(string Code, string Name, OrganizationFamily Family);
 
 /// <summary>
-/// The commitments an organization leads or partners, with counts by status for each role.
-/// <see cref="Id"/> is the organization code.
+/// How many commitments an organization leads and partners, by status, for each role: counters only (the
+/// commitments themselves are the <see cref="DashboardLine"/>s that name it). <see cref="Id"/> is the organization
+/// code. Like the boards, it takes each handed-over line's old contribution out (<see cref="DashboardLine.Before"/>)
+/// and puts its new one in.
 /// </summary>
 public sealed record OrganizationPortfolio
 {
@@ -18,20 +20,32 @@ public sealed record OrganizationPortfolio
     /// <summary>Null until the organization's registration has been projected.</summary>
     public PortfolioOrganization? Organization { get; init; }
 
-    /// <summary>The commitments naming the organization as lead or partner, in natural code order.</summary>
-    public DashboardLine[] Lines { get; init; } = [];
-
     public StatusCounts Leads { get; init; } = StatusCounts.Zero;
 
     public StatusCounts Partners { get; init; } = StatusCounts.Zero;
 
     public static OrganizationPortfolio Empty(string organization) => new() { Id = organization };
 
+    /// <summary>Routing: the portfolios a fact concerns (a registration: its organization's; a line: every organization it ever named).</summary>
+    public static IReadOnlyList<string> PortfoliosOf(object fact) => fact switch
+    {
+        OrganizationRegistered e => [e.Code],
+        DashboardLine line => line.EverOrganizations,
+        _ => [],
+    };
+
     /// <summary>The portfolio after the organization's registration and commitment lines.</summary>
     public OrganizationPortfolio Fold(IEnumerable<object> facts)
     {
         var portfolio = this;
-        var lines = Lines.ToDictionary(l => l.Id, StringComparer.Ordinal);
+        var leads = Leads.ToArray();
+        var partners = Partners.ToArray();
+        void Count(DashboardLine line, int sign)
+        {
+            leads[(int)line.Status] += line.Leads.Contains(Id, StringComparer.Ordinal) ? sign : 0;
+            partners[(int)line.Status] += line.Partners.Contains(Id, StringComparer.Ordinal) ? sign : 0;
+        }
+
         foreach (var fact in facts)
         {
             switch (fact)
@@ -41,18 +55,17 @@ public sealed record OrganizationPortfolio
                     break;
 
                 case DashboardLine line:
-                    DashboardLines.Upsert(lines, line, keep: line.Involves(Id));
+                    if (line.Before is { } before)
+                    {
+                        Count(before, -1);
+                    }
+
+                    Count(line, +1);
                     break;
             }
         }
 
-        var sorted = DashboardLines.Sorted(lines.Values);
-        return portfolio with
-        {
-            Lines = sorted,
-            Leads = StatusCounts.Of(sorted.Where(l => l.Leads.Contains(Id, StringComparer.Ordinal))),
-            Partners = StatusCounts.Of(sorted.Where(l => l.Partners.Contains(Id, StringComparer.Ordinal))),
-        };
+        return portfolio with { Leads = StatusCounts.Of(leads), Partners = StatusCounts.Of(partners) };
     }
 }
 
@@ -62,8 +75,8 @@ public sealed partial class OrganizationPortfolioProjection : MultiStreamProject
     public OrganizationPortfolioProjection()
     {
         Name = DashboardProjections.PortfolioName;
-        Identity<OrganizationRegistered>(e => e.Code);
-        Identities<Updated<DashboardLine>>(u => u.Entity.EverOrganizations);
+        Identities<OrganizationRegistered>(OrganizationPortfolio.PortfoliosOf);
+        Identities<Updated<DashboardLine>>(u => OrganizationPortfolio.PortfoliosOf(u.Entity));
     }
 
     public override (OrganizationPortfolio?, ActionType) DetermineAction(

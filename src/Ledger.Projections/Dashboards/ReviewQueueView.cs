@@ -5,26 +5,30 @@ using Marten.Events.Projections;
 namespace Ledger.Projections.Dashboards;
 
 /// <summary>
-/// A meeting's commitments still waiting for a review decision (<see cref="DashboardRules.NeedsReview"/>),
-/// in natural code order. <see cref="Id"/> is the meeting code.
+/// How many of a meeting's commitments are still waiting for a review decision (<see cref="DashboardRules.NeedsReview"/>):
+/// a counter; the queue itself is read from the <see cref="DashboardLine"/>s. <see cref="Id"/> is the meeting code.
 /// </summary>
 public sealed record ReviewQueueView
 {
     public required string Id { get; init; }
 
-    public DashboardLine[] Lines { get; init; } = [];
+    public int Waiting { get; init; }
 
     public static ReviewQueueView Empty(string meeting) => new() { Id = meeting };
 
+    /// <summary>Routing: the queue a line concerns (its meeting's).</summary>
+    public static IReadOnlyList<string> QueuesOf(object fact) => fact is DashboardLine line ? [line.Meeting] : [];
+
     public ReviewQueueView Fold(IEnumerable<object> facts)
     {
-        var lines = Lines.ToDictionary(l => l.Id, StringComparer.Ordinal);
+        var waiting = Waiting;
+        bool Waits(DashboardLine line) => line.Meeting == Id && DashboardRules.NeedsReview(line);
         foreach (var line in facts.OfType<DashboardLine>())
         {
-            DashboardLines.Upsert(lines, line, keep: line.Meeting == Id && DashboardRules.NeedsReview(line));
+            waiting += (Waits(line) ? 1 : 0) - (line.Before is { } before && Waits(before) ? 1 : 0);
         }
 
-        return this with { Lines = DashboardLines.Sorted(lines.Values) };
+        return this with { Waiting = waiting };
     }
 }
 
@@ -34,7 +38,7 @@ public sealed partial class ReviewQueueProjection : MultiStreamProjection<Review
     public ReviewQueueProjection()
     {
         Name = DashboardProjections.QueueName;
-        Identity<Updated<DashboardLine>>(u => u.Entity.Meeting);
+        Identities<Updated<DashboardLine>>(u => ReviewQueueView.QueuesOf(u.Entity));
     }
 
     public override (ReviewQueueView?, ActionType) DetermineAction(
