@@ -69,20 +69,6 @@ public static class CanonicalJson
         }
     }
 
-    public static string Canonicalize(JsonElement element)
-    {
-        var buffer = CanonicalBuffer.Rent();
-        try
-        {
-            AppendElement(element, buffer);
-            return Encoding.UTF8.GetString(buffer.Written);
-        }
-        finally
-        {
-            CanonicalBuffer.Return(buffer);
-        }
-    }
-
     /// <summary>Appends the canonical UTF-8 form of the JSON text <paramref name="json"/> to <paramref name="buffer"/>.</summary>
     internal static void Append(ReadOnlySpan<char> json, CanonicalBuffer buffer)
     {
@@ -136,62 +122,6 @@ public static class CanonicalJson
         else
         {
             AppendString(value.AsSpan(), buffer);
-        }
-    }
-
-    private static void AppendElement(JsonElement element, CanonicalBuffer buffer)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.Object:
-                buffer.Append((byte)'{');
-                var first = true;
-                foreach (var property in element.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
-                {
-                    if (!first)
-                    {
-                        buffer.Append((byte)',');
-                    }
-
-                    first = false;
-                    AppendString(property.Name, buffer);
-                    buffer.Append((byte)':');
-                    AppendElement(property.Value, buffer);
-                }
-
-                buffer.Append((byte)'}');
-                break;
-            case JsonValueKind.Array:
-                buffer.Append((byte)'[');
-                var firstItem = true;
-                foreach (var item in element.EnumerateArray())
-                {
-                    if (!firstItem)
-                    {
-                        buffer.Append((byte)',');
-                    }
-
-                    firstItem = false;
-                    AppendElement(item, buffer);
-                }
-
-                buffer.Append((byte)']');
-                break;
-            case JsonValueKind.String:
-                AppendString(element.GetString(), buffer);
-                break;
-            case JsonValueKind.Number:
-                buffer.Append(JsonMarshal.GetRawUtf8Value(element));
-                break;
-            case JsonValueKind.True:
-                buffer.Append("true"u8);
-                break;
-            case JsonValueKind.False:
-                buffer.Append("false"u8);
-                break;
-            default:
-                buffer.Append("null"u8);
-                break;
         }
     }
 

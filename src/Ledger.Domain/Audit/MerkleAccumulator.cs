@@ -93,7 +93,7 @@ public sealed class MerkleAccumulator
     }
 
     /// <summary>
-    /// The Merkle Tree Hash of every leaf appended so far, equal to <see cref="MerkleTree.Root(IReadOnlyList{byte[]})"/>
+    /// The Merkle Tree Hash of every leaf appended so far, equal to the RFC 6962 Merkle Tree Hash of those leaves
     /// over them; <see cref="MerkleTree.EmptyRoot"/> when nothing has been appended. A fresh array on every call.
     /// </summary>
     public byte[] Root()

@@ -15,11 +15,10 @@ namespace Ledger.Domain.Audit;
 /// largest power of two smaller than n: the left subtree holds the first k leaves.
 /// </para>
 /// <para>
-/// The tree-building methods (<see cref="Root(IReadOnlyList{byte[]})"/>, <see cref="InclusionProof"/>,
-/// <see cref="ConsistencyProof"/>) take leaf hashes, that is entries already passed through
-/// <see cref="LeafHash"/>, and are the plain recursive statement of the RFC: each costs O(n) hashes and
-/// O(log n) stack. They throw <see cref="ArgumentException"/> on programmer errors (a size or index out of
-/// range, a missing list, a leaf hash that is not 32 bytes).
+/// The ledger never holds every leaf: it keeps a frontier (<see cref="MerkleAccumulator"/>) and stored
+/// nodes, and says which perfect subtrees a proof is made of (<see cref="InclusionRanges"/>,
+/// <see cref="ConsistencyRanges"/>). Range methods throw <see cref="ArgumentException"/> on programmer
+/// errors (a size or index out of range).
 /// </para>
 /// <para>
 /// The verifiers (<see cref="VerifyInclusion"/>, <see cref="VerifyConsistency"/>) are the iterative
@@ -97,84 +96,10 @@ public static class MerkleTree
         return node;
     }
 
-    /// <summary>The Merkle Tree Hash MTH(D[n]) of all the given leaf hashes (RFC 6962 §2.1).</summary>
-    public static byte[] Root(IReadOnlyList<byte[]> leafHashes)
-    {
-        ArgumentNullException.ThrowIfNull(leafHashes);
-        return Root(leafHashes, leafHashes.Count);
-    }
-
-    /// <summary>The Merkle Tree Hash of the first <paramref name="size"/> leaf hashes; the empty root for 0.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The size is negative or exceeds the number of leaves.</exception>
-    public static byte[] Root(IReadOnlyList<byte[]> leafHashes, long size)
-    {
-        ArgumentNullException.ThrowIfNull(leafHashes);
-        ArgumentOutOfRangeException.ThrowIfNegative(size);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(size, leafHashes.Count);
-        RequireLeafHashes(leafHashes, size);
-
-        if (size == 0)
-        {
-            return EmptyRoot;
-        }
-
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var root = new byte[HashLength];
-        SubtreeHash(sha, leafHashes, 0, size, root);
-        return root;
-    }
-
-    /// <summary>
-    /// The audit path PATH(m, D[n]) of RFC 6962 §2.1.1 (inclusion_path of RFC 9162 §2.1.3.1) for the leaf at
-    /// <paramref name="index"/> in the tree of the first <paramref name="treeSize"/> leaves, ordered from the
-    /// leaf's sibling up to the child of the root. Empty for a tree of one leaf.
-    /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">
-    /// Unless 0 ≤ <paramref name="index"/> &lt; <paramref name="treeSize"/> ≤ the number of leaves.
-    /// </exception>
-    public static IReadOnlyList<byte[]> InclusionProof(IReadOnlyList<byte[]> leafHashes, long index, long treeSize)
-    {
-        ArgumentNullException.ThrowIfNull(leafHashes);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(treeSize);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(treeSize, leafHashes.Count);
-        ArgumentOutOfRangeException.ThrowIfNegative(index);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, treeSize);
-        RequireLeafHashes(leafHashes, treeSize);
-
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        return [.. InclusionRanges(index, treeSize).Select(r => SubtreeHash(sha, leafHashes, r.Start, r.Count))];
-    }
-
-    /// <summary>
-    /// The consistency proof PROOF(m, D[n]) of RFC 6962 §2.1.2 (consistency_path of RFC 9162 §2.1.4.1)
-    /// between the tree of the first <paramref name="oldSize"/> leaves and the tree of the first
-    /// <paramref name="newSize"/> leaves.
-    /// </summary>
-    /// <remarks>
-    /// The RFCs define the proof for 0 &lt; m &lt; n only. For the two trivial cases this returns the empty
-    /// proof, which is exactly what <see cref="VerifyConsistency"/> accepts for them: m = n (a tree is
-    /// consistent with itself) and m = 0 (the empty tree is a prefix of every tree).
-    /// </remarks>
-    /// <exception cref="ArgumentOutOfRangeException">
-    /// Unless 0 ≤ <paramref name="oldSize"/> ≤ <paramref name="newSize"/> ≤ the number of leaves.
-    /// </exception>
-    public static IReadOnlyList<byte[]> ConsistencyProof(IReadOnlyList<byte[]> leafHashes, long oldSize, long newSize)
-    {
-        ArgumentNullException.ThrowIfNull(leafHashes);
-        ArgumentOutOfRangeException.ThrowIfNegative(newSize);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(newSize, leafHashes.Count);
-        ArgumentOutOfRangeException.ThrowIfNegative(oldSize);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(oldSize, newSize);
-        RequireLeafHashes(leafHashes, newSize);
-
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        return [.. ConsistencyRanges(oldSize, newSize).Select(r => SubtreeHash(sha, leafHashes, r.Start, r.Count))];
-    }
-
     /// <summary>
     /// Which subtrees the audit path of the leaf at <paramref name="index"/> in a tree of
     /// <paramref name="treeSize"/> leaves is made of, in the path's order: element i of
-    /// <see cref="InclusionProof"/> is the Merkle Tree Hash of range i. A stored tree answers a proof from
+    /// the audit path PATH(m, D[n]) of RFC 6962 §2.1.1 is the Merkle Tree Hash of range i. A stored tree answers a proof from
     /// these without reading the leaves.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Unless 0 ≤ <paramref name="index"/> &lt; <paramref name="treeSize"/>.</exception>
@@ -191,8 +116,8 @@ public static class MerkleTree
 
     /// <summary>
     /// Which subtrees the consistency proof between trees of <paramref name="oldSize"/> and
-    /// <paramref name="newSize"/> leaves is made of, in the proof's order (empty for the trivial cases, as
-    /// <see cref="ConsistencyProof"/>).
+    /// <paramref name="newSize"/> leaves is made of, in the proof's order: PROOF(m, D[n]) of RFC 6962 §2.1.2,
+    /// empty for the trivial cases m = 0 and m = n.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Unless 0 ≤ <paramref name="oldSize"/> ≤ <paramref name="newSize"/>.</exception>
     public static IReadOnlyList<MerkleRange> ConsistencyRanges(long oldSize, long newSize)
@@ -331,7 +256,7 @@ public static class MerkleTree
     /// <remarks>
     /// <para>
     /// RFC 9162 §2.1.4.2 specifies verification only for 0 &lt; first &lt; second. The remaining cases are
-    /// decided as follows, each matching what <see cref="ConsistencyProof"/> produces:
+    /// decided as follows, each matching what <see cref="ConsistencyRanges"/> describes:
     /// </para>
     /// <list type="bullet">
     /// <item><description>
@@ -457,17 +382,6 @@ public static class MerkleTree
         SHA256.HashData(message, destination);
     }
 
-    /// <summary>
-    /// <see cref="HashChildren(ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{byte})"/> with a hasher reused across a
-    /// whole tree walk, which spares the setup a one-shot hash repeats for every node.
-    /// </summary>
-    private static void HashChildren(IncrementalHash sha, ReadOnlySpan<byte> left, ReadOnlySpan<byte> right, Span<byte> destination)
-    {
-        Span<byte> message = stackalloc byte[1 + (2 * HashLength)];
-        NodeMessage(left, right, message);
-        sha.AppendData(message);
-        sha.GetHashAndReset(destination);
-    }
 
     private static void NodeMessage(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right, Span<byte> message)
     {
@@ -478,30 +392,6 @@ public static class MerkleTree
 
     /// <summary>The largest power of two strictly smaller than <paramref name="n"/>, for n ≥ 2.</summary>
     private static long SplitPoint(long n) => 1L << (63 - BitOperations.LeadingZeroCount((ulong)(n - 1)));
-
-    /// <summary>MTH(D[start : start + count]) into <paramref name="destination"/>, for count ≥ 1.</summary>
-    private static void SubtreeHash(
-        IncrementalHash sha, IReadOnlyList<byte[]> leaves, long start, long count, Span<byte> destination)
-    {
-        if (count == 1)
-        {
-            leaves[(int)start].CopyTo(destination);
-            return;
-        }
-
-        var k = SplitPoint(count);
-        Span<byte> children = stackalloc byte[2 * HashLength];
-        SubtreeHash(sha, leaves, start, k, children[..HashLength]);
-        SubtreeHash(sha, leaves, start + k, count - k, children[HashLength..]);
-        HashChildren(sha, children[..HashLength], children[HashLength..], destination);
-    }
-
-    private static byte[] SubtreeHash(IncrementalHash sha, IReadOnlyList<byte[]> leaves, long start, long count)
-    {
-        var hash = new byte[HashLength];
-        SubtreeHash(sha, leaves, start, count, hash);
-        return hash;
-    }
 
     /// <summary>
     /// PATH(m, D[start : start + n]): for n &gt; 1, the path within the half holding m, then the other half.
@@ -554,20 +444,6 @@ public static class MerkleTree
         {
             AppendSubproof(m - k, start + k, n - k, false, proof);
             proof.Add(new MerkleRange(start, k));
-        }
-    }
-
-    private static void RequireLeafHashes(IReadOnlyList<byte[]> leafHashes, long count)
-    {
-        for (var i = 0; i < count; i++)
-        {
-            var leaf = leafHashes[i];
-            if (leaf is null || leaf.Length != HashLength)
-            {
-                throw new ArgumentException(
-                    $"Leaf hash {i} is {(leaf is null ? "missing" : $"{leaf.Length} bytes")}; every leaf hash is {HashLength} bytes.",
-                    nameof(leafHashes));
-            }
         }
     }
 

@@ -36,8 +36,8 @@ public class LedgerProofsTests
         // The ledger now holds another 25th event: its tree no longer extends what was saved.
         var rewritten = Leaves.ToArray();
         rewritten[24] = MerkleTree.LeafHash([9, 9, 9]);
-        var proof = new ConsistencyProof(25, 40, Hex(MerkleTree.Root(rewritten, 25)), Hex(MerkleTree.Root(rewritten, 40)),
-            [.. MerkleTree.ConsistencyProof(rewritten, 25, 40).Select(Hex)]);
+        var proof = new ConsistencyProof(25, 40, Hex(LeafHashTree.Root(rewritten, 25)), Hex(LeafHashTree.Root(rewritten, 40)),
+            [.. LeafHashTree.ConsistencyProof(rewritten, 25, 40).Select(Hex)]);
 
         LedgerProofs.CheckConsistency(Digest(25), proof).Holds.ShouldBeFalse();
     }
@@ -50,7 +50,7 @@ public class LedgerProofsTests
         LedgerProofs.CheckConsistency(Digest(25), genuine with { Proof = genuine.Proof.Take(genuine.Proof.Count - 1).ToList() }).Holds.ShouldBeFalse();
         LedgerProofs.CheckConsistency(Digest(25), genuine with { Proof = [.. genuine.Proof, genuine.Proof[0]] }).Holds.ShouldBeFalse();
         LedgerProofs.CheckConsistency(Digest(25), genuine with { Proof = ["not hex"] }).Holds.ShouldBeFalse();
-        LedgerProofs.CheckConsistency(Digest(25), genuine with { ToRoot = Hex(MerkleTree.Root(Leaves, 39)) }).Holds.ShouldBeFalse();
+        LedgerProofs.CheckConsistency(Digest(25), genuine with { ToRoot = Hex(LeafHashTree.Root(Leaves, 39)) }).Holds.ShouldBeFalse();
     }
 
     [Fact]
@@ -74,11 +74,11 @@ public class LedgerProofsTests
         LedgerProofs.CheckInclusion(Digest(40), proof with { LeafHash = Hex(Leaves[18]) }).Holds.ShouldBeFalse();
     }
 
-    private static LedgerDigest Digest(int size) => new(MerkleTree.Algorithm, size, Hex(MerkleTree.Root(Leaves, size)), size, EventHash.Algorithm, DateTimeOffset.UnixEpoch);
+    private static LedgerDigest Digest(int size) => new(MerkleTree.Algorithm, size, Hex(LeafHashTree.Root(Leaves, size)), size, EventHash.Algorithm, DateTimeOffset.UnixEpoch);
 
-    private static ConsistencyProof Consistency(int from, int to) => new(from, to, Hex(MerkleTree.Root(Leaves, from)), Hex(MerkleTree.Root(Leaves, to)),
-        [.. MerkleTree.ConsistencyProof(Leaves, from, to).Select(Hex)]);
+    private static ConsistencyProof Consistency(int from, int to) => new(from, to, Hex(LeafHashTree.Root(Leaves, from)), Hex(LeafHashTree.Root(Leaves, to)),
+        [.. LeafHashTree.ConsistencyProof(Leaves, from, to).Select(Hex)]);
 
     private static InclusionProof Inclusion(int index, int size) => new(index + 1, index, size, Hex(Leaves[index]),
-        [.. MerkleTree.InclusionProof(Leaves, index, size).Select(Hex)], Hex(MerkleTree.Root(Leaves, size)));
+        [.. LeafHashTree.InclusionProof(Leaves, index, size).Select(Hex)], Hex(LeafHashTree.Root(Leaves, size)));
 }

@@ -47,7 +47,7 @@ public class MerkleAccumulatorTests
 
             // Then after each, the root is that of the tree of the leaves so far
             accumulator.Size.ShouldBe(n);
-            accumulator.Root().ShouldBe(MerkleTree.Root(leaves, n), $"size {n}");
+            accumulator.Root().ShouldBe(LeafHashTree.Root(leaves, n), $"size {n}");
         }
     }
 
@@ -83,7 +83,7 @@ public class MerkleAccumulatorTests
         // Then they end in the same state
         watched.Size.ShouldBe(unwatched.Size);
         watched.Root().ShouldBe(unwatched.Root());
-        watched.Root().ShouldBe(MerkleTree.Root(leaves));
+        watched.Root().ShouldBe(LeafHashTree.Root(leaves));
     }
 
     [Fact]
@@ -103,7 +103,7 @@ public class MerkleAccumulatorTests
         accumulator.Root()[0] ^= 0xff;
 
         // Then the accumulator is untouched
-        accumulator.Root().ShouldBe(MerkleTree.Root(leaves));
+        accumulator.Root().ShouldBe(LeafHashTree.Root(leaves));
 
         // Including for a single leaf, whose root is the leaf itself
         var single = new MerkleAccumulator();
@@ -116,7 +116,7 @@ public class MerkleAccumulatorTests
     public void A_changed_or_reordered_leaf_changes_the_streamed_root()
     {
         var leaves = LeafHashes(Entries(9));
-        var root = MerkleTree.Root(leaves);
+        var root = LeafHashTree.Root(leaves);
 
         for (var i = 0; i < leaves.Length; i++)
         {
@@ -154,6 +154,6 @@ public class MerkleAccumulatorTests
 
         accumulator.Size.ShouldBe(2);
         accumulator.Append(leaves[2]);
-        accumulator.Root().ShouldBe(MerkleTree.Root(leaves));
+        accumulator.Root().ShouldBe(LeafHashTree.Root(leaves));
     }
 }

@@ -13,7 +13,7 @@ public class MerkleConsistencyProofTests
     private static readonly byte[][] Leaves = LeafHashes(Entries(Largest + 1));
 
     private static readonly byte[][] Roots =
-        [.. Enumerable.Range(0, Largest + 2).Select(n => MerkleTree.Root(Leaves, n))];
+        [.. Enumerable.Range(0, Largest + 2).Select(n => LeafHashTree.Root(Leaves, n))];
 
     /// <summary>
     /// The consistency proofs published with the Certificate Transparency reference vectors
@@ -61,11 +61,11 @@ public class MerkleConsistencyProofTests
     {
         // Given the reference tree
         var leaves = LeafHashes(CtEntries);
-        var oldRoot = MerkleTree.Root(leaves, oldSize);
-        var newRoot = MerkleTree.Root(leaves, newSize);
+        var oldRoot = LeafHashTree.Root(leaves, oldSize);
+        var newRoot = LeafHashTree.Root(leaves, newSize);
 
         // When the consistency proof is generated
-        var proof = MerkleTree.ConsistencyProof(leaves, oldSize, newSize);
+        var proof = LeafHashTree.ConsistencyProof(leaves, oldSize, newSize);
 
         // Then it is the published one, and it verifies
         proof.Select(Hex).ShouldBe(published);
@@ -82,7 +82,7 @@ public class MerkleConsistencyProofTests
         {
             for (var m = 0; m <= n; m++)
             {
-                var proof = MerkleTree.ConsistencyProof(Leaves, m, n);
+                var proof = LeafHashTree.ConsistencyProof(Leaves, m, n);
 
                 var expected = m > 0 && m < n ? Proof(m, entries[..n]) : [];
                 proof.ShouldBe(expected, $"PROOF({m}, D[{n}])");
@@ -99,7 +99,7 @@ public class MerkleConsistencyProofTests
         {
             for (var m = 1; m < n; m++)
             {
-                var proof = MerkleTree.ConsistencyProof(Leaves, m, n);
+                var proof = LeafHashTree.ConsistencyProof(Leaves, m, n);
                 for (var bit = 0; bit < 256; bit++)
                 {
                     MerkleTree.VerifyConsistency(m, n, FlipBit(Roots[m], bit), Roots[n], proof)
@@ -121,7 +121,7 @@ public class MerkleConsistencyProofTests
         {
             for (var m = 1; m < n; m++)
             {
-                var proof = MerkleTree.ConsistencyProof(Leaves, m, n);
+                var proof = LeafHashTree.ConsistencyProof(Leaves, m, n);
                 MerkleTree.VerifyConsistency(m, n, FlipBit(Roots[m], next++ % 256), Roots[n], proof).ShouldBeFalse();
                 MerkleTree.VerifyConsistency(m, n, Roots[m], FlipBit(Roots[n], next++ % 256), proof).ShouldBeFalse();
                 for (var i = 0; i < proof.Count; i++)
@@ -140,7 +140,7 @@ public class MerkleConsistencyProofTests
         {
             for (var m = 1; m < n; m++)
             {
-                var proof = MerkleTree.ConsistencyProof(Leaves, m, n);
+                var proof = LeafHashTree.ConsistencyProof(Leaves, m, n);
                 var (oldRoot, newRoot) = (Roots[m], Roots[n]);
 
                 MerkleTree.VerifyConsistency(m, n, oldRoot, newRoot, []).ShouldBeFalse($"{m} -> {n} empty");
@@ -164,7 +164,7 @@ public class MerkleConsistencyProofTests
         {
             for (var m = 1; m < n; m++)
             {
-                var proof = MerkleTree.ConsistencyProof(Leaves, m, n);
+                var proof = LeafHashTree.ConsistencyProof(Leaves, m, n);
                 for (var i = 0; i < proof.Count; i++)
                 {
                     for (var j = i + 1; j < proof.Count; j++)
@@ -186,7 +186,7 @@ public class MerkleConsistencyProofTests
         {
             for (var m = 1; m < n; m++)
             {
-                var proof = MerkleTree.ConsistencyProof(Leaves, m, n);
+                var proof = LeafHashTree.ConsistencyProof(Leaves, m, n);
 
                 MerkleTree.VerifyConsistency(m, n, Roots[n], Roots[m], proof).ShouldBeFalse($"{m} -> {n}");
                 MerkleTree.VerifyConsistency(n, m, Roots[n], Roots[m], proof).ShouldBeFalse($"{n} -> {m}");
@@ -204,7 +204,7 @@ public class MerkleConsistencyProofTests
         {
             for (var m = 1; m < n; m++)
             {
-                var proof = MerkleTree.ConsistencyProof(Leaves, m, n);
+                var proof = LeafHashTree.ConsistencyProof(Leaves, m, n);
                 foreach (var (oldSize, newSize) in new[] { (m, n + 1), (m, n - 1), (m + 1, n), (m - 1, n) })
                 {
                     MerkleTree.VerifyConsistency(oldSize, newSize, Roots[oldSize], Roots[newSize], proof)
@@ -226,7 +226,7 @@ public class MerkleConsistencyProofTests
         {
             for (var m = 1; m < n; m++)
             {
-                var proof = MerkleTree.ConsistencyProof(Leaves, m, n);
+                var proof = LeafHashTree.ConsistencyProof(Leaves, m, n);
                 foreach (var (oldSize, newSize) in new[] { (m, n + 1), (m, n - 1), (m + 1, n), (m - 1, n), (m, 2 * n), (2 * m, 2 * n) })
                 {
                     var sameShape = oldSize > 0 && oldSize < newSize && ProofShape(oldSize, newSize).SequenceEqual(ProofShape(m, n));
@@ -249,7 +249,7 @@ public class MerkleConsistencyProofTests
     {
         for (var n = 0; n <= Largest; n++)
         {
-            MerkleTree.ConsistencyProof(Leaves, n, n).ShouldBeEmpty();
+            LeafHashTree.ConsistencyProof(Leaves, n, n).ShouldBeEmpty();
             MerkleTree.VerifyConsistency(n, n, Roots[n], Roots[n], []).ShouldBeTrue($"{n}");
             MerkleTree.VerifyConsistency(n, n, Roots[n], Roots[n + 1], []).ShouldBeFalse($"{n}, other root");
             MerkleTree.VerifyConsistency(n, n, Roots[n], FlipBit(Roots[n], n), []).ShouldBeFalse($"{n}, flipped root");
@@ -264,7 +264,7 @@ public class MerkleConsistencyProofTests
         for (var n = 1; n <= Largest; n++)
         {
             // The proof from nothing is empty, and nothing about the new tree is (or can be) checked
-            MerkleTree.ConsistencyProof(Leaves, 0, n).ShouldBeEmpty();
+            LeafHashTree.ConsistencyProof(Leaves, 0, n).ShouldBeEmpty();
             MerkleTree.VerifyConsistency(0, n, MerkleTree.EmptyRoot, Roots[n], []).ShouldBeTrue($"{n}");
             MerkleTree.VerifyConsistency(0, n, MerkleTree.EmptyRoot, FlipBit(Roots[n], 3), []).ShouldBeTrue($"{n}");
 
@@ -292,7 +292,7 @@ public class MerkleConsistencyProofTests
         {
             for (var m = 1; m < n; m++)
             {
-                var proof = MerkleTree.ConsistencyProof(Leaves, m, n);
+                var proof = LeafHashTree.ConsistencyProof(Leaves, m, n);
                 for (var i = 0; i < proof.Count; i++)
                 {
                     // The element's own bytes, cut short or padded, and zeros
@@ -310,7 +310,7 @@ public class MerkleConsistencyProofTests
     public void A_malformed_claim_is_refused_without_an_exception()
     {
         // Given a genuine proof from 3 to 7
-        var proof = MerkleTree.ConsistencyProof(Leaves, 3, 7);
+        var proof = LeafHashTree.ConsistencyProof(Leaves, 3, 7);
         var (oldRoot, newRoot) = (Roots[3], Roots[7]);
         MerkleTree.VerifyConsistency(3, 7, oldRoot, newRoot, proof).ShouldBeTrue();
 
@@ -345,22 +345,6 @@ public class MerkleConsistencyProofTests
                     .ShouldBeFalse($"{oldSize} -> {newSize}, {length}");
             }
         }
-    }
-
-    [Fact]
-    public void Asking_for_a_proof_between_sizes_outside_the_tree_is_a_programming_error()
-    {
-        var leaves = LeafHashes(Entries(5));
-
-        Should.Throw<ArgumentNullException>(() => MerkleTree.ConsistencyProof(null!, 1, 2));
-        Should.Throw<ArgumentOutOfRangeException>(() => MerkleTree.ConsistencyProof(leaves, -1, 5));
-        Should.Throw<ArgumentOutOfRangeException>(() => MerkleTree.ConsistencyProof(leaves, 3, 2));
-        Should.Throw<ArgumentOutOfRangeException>(() => MerkleTree.ConsistencyProof(leaves, 1, -1));
-        Should.Throw<ArgumentOutOfRangeException>(() => MerkleTree.ConsistencyProof(leaves, 1, 6));
-        Should.Throw<ArgumentOutOfRangeException>(() => MerkleTree.ConsistencyProof(leaves, 6, 6));
-        Should.Throw<ArgumentOutOfRangeException>(() => MerkleTree.ConsistencyProof(leaves, long.MinValue, long.MaxValue));
-        Should.Throw<ArgumentException>(() => MerkleTree.ConsistencyProof([.. leaves[..4], new byte[33]], 2, 5));
-        Should.Throw<ArgumentException>(() => MerkleTree.ConsistencyProof([.. leaves[..4], null!], 2, 5));
     }
 
     private static byte[][] Replace(IReadOnlyList<byte[]> proof, int index, byte[] element)

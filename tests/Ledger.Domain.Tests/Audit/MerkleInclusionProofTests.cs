@@ -14,7 +14,7 @@ public class MerkleInclusionProofTests
     private static readonly byte[][] Leaves = LeafHashes(Entries(Largest + 1));
 
     private static readonly byte[][] Roots =
-        [.. Enumerable.Range(0, Largest + 2).Select(n => MerkleTree.Root(Leaves, Math.Min(n, Leaves.Length)))];
+        [.. Enumerable.Range(0, Largest + 2).Select(n => LeafHashTree.Root(Leaves, Math.Min(n, Leaves.Length)))];
 
     /// <summary>
     /// The inclusion proofs published with the Certificate Transparency reference vectors
@@ -59,10 +59,10 @@ public class MerkleInclusionProofTests
     {
         // Given the reference tree
         var leaves = LeafHashes(CtEntries);
-        var root = MerkleTree.Root(leaves, treeSize);
+        var root = LeafHashTree.Root(leaves, treeSize);
 
         // When the audit path is generated
-        var proof = MerkleTree.InclusionProof(leaves, index, treeSize);
+        var proof = LeafHashTree.InclusionProof(leaves, index, treeSize);
 
         // Then it is the published one, and it verifies
         proof.Select(Hex).ShouldBe(published);
@@ -79,7 +79,7 @@ public class MerkleInclusionProofTests
         {
             for (var m = 0; m < n; m++)
             {
-                var proof = MerkleTree.InclusionProof(Leaves, m, n);
+                var proof = LeafHashTree.InclusionProof(Leaves, m, n);
 
                 proof.ShouldBe(Path(m, entries[..n]), $"PATH({m}, D[{n}])");
                 MerkleTree.VerifyInclusion(Leaves[m], m, n, proof, Roots[n]).ShouldBeTrue($"leaf {m} of {n}");
@@ -92,22 +92,10 @@ public class MerkleInclusionProofTests
     {
         var leaf = MerkleTree.LeafHash("only"u8);
 
-        MerkleTree.InclusionProof([leaf], 0, 1).ShouldBeEmpty();
+        LeafHashTree.InclusionProof([leaf], 0, 1).ShouldBeEmpty();
         MerkleTree.VerifyInclusion(leaf, 0, 1, [], leaf).ShouldBeTrue();
         MerkleTree.VerifyInclusion(leaf, 0, 1, [], MerkleTree.EmptyRoot).ShouldBeFalse();
         MerkleTree.VerifyInclusion(leaf, 0, 1, [leaf], leaf).ShouldBeFalse();
-    }
-
-    [Fact]
-    public void A_proof_path_is_a_copy_that_does_not_alias_the_leaves()
-    {
-        var leaves = LeafHashes(Entries(2));
-
-        var proof = MerkleTree.InclusionProof(leaves, 0, 2);
-        proof[0].ShouldBe(leaves[1]);
-        proof[0][0] ^= 1;
-
-        MerkleTree.LeafHash("entry 1"u8.ToArray()).ShouldBe(leaves[1]);
     }
 
     [Fact]
@@ -118,7 +106,7 @@ public class MerkleInclusionProofTests
         {
             for (var m = 0; m < n; m++)
             {
-                var proof = MerkleTree.InclusionProof(Leaves, m, n);
+                var proof = LeafHashTree.InclusionProof(Leaves, m, n);
                 for (var bit = 0; bit < 256; bit++)
                 {
                     MerkleTree.VerifyInclusion(FlipBit(Leaves[m], bit), m, n, proof, Roots[n])
@@ -140,7 +128,7 @@ public class MerkleInclusionProofTests
         {
             for (var m = 0; m < n; m++)
             {
-                var proof = MerkleTree.InclusionProof(Leaves, m, n);
+                var proof = LeafHashTree.InclusionProof(Leaves, m, n);
                 MerkleTree.VerifyInclusion(FlipBit(Leaves[m], next++ % 256), m, n, proof, Roots[n]).ShouldBeFalse();
                 MerkleTree.VerifyInclusion(Leaves[m], m, n, proof, FlipBit(Roots[n], next++ % 256)).ShouldBeFalse();
                 for (var i = 0; i < proof.Count; i++)
@@ -159,7 +147,7 @@ public class MerkleInclusionProofTests
         {
             for (var m = 0; m < n; m++)
             {
-                var proof = MerkleTree.InclusionProof(Leaves, m, n);
+                var proof = LeafHashTree.InclusionProof(Leaves, m, n);
                 var root = Roots[n];
                 var leaf = Leaves[m];
 
@@ -187,7 +175,7 @@ public class MerkleInclusionProofTests
         {
             for (var m = 0; m < n; m++)
             {
-                var proof = MerkleTree.InclusionProof(Leaves, m, n);
+                var proof = LeafHashTree.InclusionProof(Leaves, m, n);
                 for (var i = 0; i < proof.Count; i++)
                 {
                     for (var j = i + 1; j < proof.Count; j++)
@@ -210,7 +198,7 @@ public class MerkleInclusionProofTests
             for (var m = 0; m < n; m++)
             {
                 // Every index in (and just outside) trees up to 32; the neighbours and extremes beyond
-                var proof = MerkleTree.InclusionProof(Leaves, m, n);
+                var proof = LeafHashTree.InclusionProof(Leaves, m, n);
                 var others = n <= 32 ? Enumerable.Range(-1, n + 2) : Enumerable.Range(m - 3, 7).Append(0).Append(n - 1).Append(n);
                 foreach (var other in others.Select(i => (long)i).Append(long.MaxValue).Append(long.MinValue))
                 {
@@ -230,7 +218,7 @@ public class MerkleInclusionProofTests
         {
             for (var m = 0; m < n; m++)
             {
-                var proof = MerkleTree.InclusionProof(Leaves, m, n);
+                var proof = LeafHashTree.InclusionProof(Leaves, m, n);
                 for (var other = 0; other <= n; other++)
                 {
                     if (other != m)
@@ -252,7 +240,7 @@ public class MerkleInclusionProofTests
         {
             for (var m = 0; m < n; m++)
             {
-                var proof = MerkleTree.InclusionProof(Leaves, m, n);
+                var proof = LeafHashTree.InclusionProof(Leaves, m, n);
                 foreach (var size in new[] { n - 1, n + 1 })
                 {
                     MerkleTree.VerifyInclusion(Leaves[m], m, size, proof, Roots[size]).ShouldBeFalse($"{m}/{n} as {m}/{size}");
@@ -273,7 +261,7 @@ public class MerkleInclusionProofTests
         {
             for (var m = 0; m < n; m++)
             {
-                var proof = MerkleTree.InclusionProof(Leaves, m, n);
+                var proof = LeafHashTree.InclusionProof(Leaves, m, n);
                 foreach (var size in new long[] { n - 1, n + 1, 2L * n, n / 2, (1L << 40) + 3 })
                 {
                     var sameShape = m < size && PathShape(m, size).SequenceEqual(PathShape(m, n));
@@ -301,7 +289,7 @@ public class MerkleInclusionProofTests
         {
             for (var m = 0; m < n; m++)
             {
-                var proof = MerkleTree.InclusionProof(Leaves, m, n);
+                var proof = LeafHashTree.InclusionProof(Leaves, m, n);
                 for (var i = 0; i < proof.Count; i++)
                 {
                     // The element's own bytes, cut short or padded, and zeros
@@ -319,7 +307,7 @@ public class MerkleInclusionProofTests
     public void A_malformed_claim_is_refused_without_an_exception()
     {
         // Given a genuine proof of leaf 3 in a tree of 7
-        var proof = MerkleTree.InclusionProof(Leaves, 3, 7);
+        var proof = LeafHashTree.InclusionProof(Leaves, 3, 7);
         var leaf = Leaves[3];
         var root = Roots[7];
         MerkleTree.VerifyInclusion(leaf, 3, 7, proof, root).ShouldBeTrue();
@@ -361,7 +349,7 @@ public class MerkleInclusionProofTests
     {
         // Given a tree of four entries, whose root is H(1 || N01 || N23) with N01 = H(1 || L0 || L1)
         var leaves = LeafHashes(Entries(4));
-        var root = MerkleTree.Root(leaves);
+        var root = LeafHashTree.Root(leaves);
         var n01 = MerkleTree.NodeHash(leaves[0], leaves[1]);
         var n23 = MerkleTree.NodeHash(leaves[2], leaves[3]);
 
@@ -382,7 +370,7 @@ public class MerkleInclusionProofTests
             {
                 for (var index = 0; index < size; index++)
                 {
-                    MerkleTree.VerifyInclusion(leafHash, index, size, MerkleTree.InclusionProof(leaves, index, size), root)
+                    MerkleTree.VerifyInclusion(leafHash, index, size, LeafHashTree.InclusionProof(leaves, index, size), root)
                         .ShouldBeFalse($"{index}/{size}");
                 }
             }
@@ -403,23 +391,6 @@ public class MerkleInclusionProofTests
 
         // With them, the same bytes as an entry and as a node hash differently
         MerkleTree.LeafHash(entry).ShouldNotBe(MerkleTree.NodeHash(l0, l1));
-    }
-
-    [Fact]
-    public void Asking_for_a_path_outside_the_tree_is_a_programming_error()
-    {
-        var leaves = LeafHashes(Entries(5));
-
-        Should.Throw<ArgumentNullException>(() => MerkleTree.InclusionProof(null!, 0, 1));
-        Should.Throw<ArgumentOutOfRangeException>(() => MerkleTree.InclusionProof(leaves, -1, 5));
-        Should.Throw<ArgumentOutOfRangeException>(() => MerkleTree.InclusionProof(leaves, 5, 5));
-        Should.Throw<ArgumentOutOfRangeException>(() => MerkleTree.InclusionProof(leaves, 3, 3));
-        Should.Throw<ArgumentOutOfRangeException>(() => MerkleTree.InclusionProof(leaves, 0, 0));
-        Should.Throw<ArgumentOutOfRangeException>(() => MerkleTree.InclusionProof(leaves, 0, -1));
-        Should.Throw<ArgumentOutOfRangeException>(() => MerkleTree.InclusionProof(leaves, 0, 6));
-        Should.Throw<ArgumentOutOfRangeException>(() => MerkleTree.InclusionProof(leaves, long.MinValue, long.MaxValue));
-        Should.Throw<ArgumentException>(() => MerkleTree.InclusionProof([.. leaves[..4], new byte[31]], 0, 5));
-        Should.Throw<ArgumentException>(() => MerkleTree.InclusionProof([.. leaves[..4], null!], 0, 5));
     }
 
     private static byte[][] Replace(IReadOnlyList<byte[]> proof, int index, byte[] element)

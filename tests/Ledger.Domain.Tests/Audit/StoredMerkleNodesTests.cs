@@ -20,7 +20,7 @@ public class StoredMerkleNodesTests
         // 13 leaves: 13 + 6 + 3 + 1 perfect subtrees of levels 0–3
         nodes.Count.ShouldBe(23);
         nodes.Keys.GroupBy(n => n.Level).Select(g => g.Count()).ShouldBe([13, 6, 3, 1]);
-        nodes[new MerkleNode(3, 0)].ShouldBe(MerkleTree.Root(leaves, 8));
+        nodes[new MerkleNode(3, 0)].ShouldBe(LeafHashTree.Root(leaves, 8));
         nodes[new MerkleNode(1, 5)].ShouldBe(MerkleTree.NodeHash(leaves[10], leaves[11]));
     }
 
@@ -45,7 +45,7 @@ public class StoredMerkleNodesTests
 
             completed.ForEach(c => paged.Add(c.Node, c.Hash));
             size += page;
-            accumulator.Root().ShouldBe(MerkleTree.Root(leaves, size), $"size {size}");
+            accumulator.Root().ShouldBe(LeafHashTree.Root(leaves, size), $"size {size}");
         }
 
         // Then it stored exactly the nodes of one continuous pass
@@ -77,7 +77,7 @@ public class StoredMerkleNodesTests
             {
                 var fromNodes = MerkleTree.InclusionRanges(index, size).Select(r => MerkleTree.RangeHash(r, n => nodes[n])).ToList();
 
-                fromNodes.ShouldBe(MerkleTree.InclusionProof(leaves, index, size), $"leaf {index} of {size}");
+                fromNodes.ShouldBe(LeafHashTree.InclusionProof(leaves, index, size), $"leaf {index} of {size}");
             }
         }
     }
@@ -94,7 +94,7 @@ public class StoredMerkleNodesTests
             {
                 var fromNodes = MerkleTree.ConsistencyRanges(oldSize, newSize).Select(r => MerkleTree.RangeHash(r, n => nodes[n])).ToList();
 
-                fromNodes.ShouldBe(MerkleTree.ConsistencyProof(leaves, oldSize, newSize), $"{oldSize} → {newSize}");
+                fromNodes.ShouldBe(LeafHashTree.ConsistencyProof(leaves, oldSize, newSize), $"{oldSize} → {newSize}");
             }
         }
     }

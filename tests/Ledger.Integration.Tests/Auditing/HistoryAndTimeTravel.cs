@@ -51,7 +51,7 @@ public sealed class HistoryAndTimeTravel(LedgerFixture fixture) : AuditTest(fixt
         {
             var expected = EventHash.Compute(previous, LetterOfIntent, e.GetProperty("version").GetInt64(), e.GetProperty("type").GetString()!,
                 DateTimeOffset.Parse(e.GetProperty("recordedAt").GetString()!, System.Globalization.CultureInfo.InvariantCulture),
-                CanonicalJson.Canonicalize(e.GetProperty("data")));
+                CanonicalJson.Canonicalize(e.GetProperty("data").GetRawText()));
             e.GetProperty("hash").GetString().ShouldBe(expected);
             previous = expected;
         }

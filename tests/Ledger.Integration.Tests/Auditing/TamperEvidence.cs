@@ -160,7 +160,7 @@ public sealed class TamperEvidence(LedgerFixture fixture) : AuditTest(fixture)
         var data = last.GetProperty("data");
         var timestamp = DateTimeOffset.Parse(last.GetProperty("recordedAt").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
         var forgedHash = EventHash.Compute(last.GetProperty("hash").GetString()!, LetterOfIntent, 3, "review-decision-recorded",
-            timestamp, CanonicalJson.Canonicalize(data));
+            timestamp, CanonicalJson.Canonicalize(data.GetRawText()));
         await TamperAsync($"""
             insert into ledger.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, headers, is_archived)
             select nextval('ledger.mt_events_sequence'), gen_random_uuid(), stream_id, 3, data, type, timestamp, tenant_id, mt_dotnet_type,
