@@ -157,7 +157,10 @@ internal static class DaemonLag
         return watch.Elapsed;
     }
 
-    /// <summary>How many events the slowest async shard is behind the last stored event.</summary>
+    /// <summary>
+    /// How many events the slowest async shard is behind the last stored event. Shards' rows are named
+    /// <c>projection:shard</c>; the daemon's own rows (the high-water mark and its helpers) are not shards.
+    /// </summary>
     private static async Task<long> LagAsync(string connectionString, CancellationToken ct)
     {
         await using var connection = new NpgsqlConnection(connectionString);
@@ -165,7 +168,7 @@ internal static class DaemonLag
         await using var command = new NpgsqlCommand(
             $"""
              select coalesce((select max(seq_id) from {LedgerStore.Schema}.mt_events), 0)
-                    - coalesce((select min(last_seq_id) from {LedgerStore.Schema}.mt_event_progression where name <> 'HighWaterMark'), 0)
+                    - coalesce((select min(last_seq_id) from {LedgerStore.Schema}.mt_event_progression where name like '%:%'), 0)
              """, connection);
         return Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
     }
