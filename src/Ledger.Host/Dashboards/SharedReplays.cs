@@ -1,6 +1,7 @@
 using Ledger.Domain.Common;
 using Ledger.Host.ProjectionOps;
 using Ledger.Host.Reading;
+using Ledger.Projections.Commitments;
 using Ledger.Projections.Dashboards;
 using Marten;
 using NodaTime;
@@ -236,6 +237,11 @@ public sealed partial class SharedReplays(IDocumentStore store, EventScan scan, 
     /// </summary>
     private async Task<DashboardReplay> ScanAsync(IQuerySession session, ReplayScope scope, CancellationToken ct)
     {
+        if (scope is { Meeting: { } only, AsOf: { } instant })
+        {
+            return await FromCheckpointsAsync(session, only, instant, ct);
+        }
+
         var replay = new DashboardReplay();
 
         // A commitment's code starts with its meeting's code; the meetings' own streams say which
@@ -248,6 +254,50 @@ public sealed partial class SharedReplays(IDocumentStore store, EventScan scan, 
         }
 
         replay.ReachedPosition(position.LastSequence);
+        return replay;
+    }
+
+    /// <summary>
+    /// A meeting's dashboards as of an instant, reading only what they need: each of the meeting's commitments starts
+    /// from its latest checkpoint whose events were all recorded by the instant (<see cref="CommitmentCheckpoint.Line"/>,
+    /// built by the same fold), and only the events recorded after that checkpoint and by the instant are read and
+    /// applied — with the meetings' registrations, from their own streams. A checkpoint that is missing or behind only
+    /// means more events to read. The replay's position is the last sequence recorded by the instant, in any stream.
+    /// </summary>
+    private async Task<DashboardReplay> FromCheckpointsAsync(IQuerySession session, string meeting, Instant instant, CancellationToken ct)
+    {
+        var replay = new DashboardReplay();
+        var serializer = store.Options.Serializer();
+        var after = new Dictionary<string, long>(StringComparer.Ordinal);
+        var checkpoints = store.Options.Schema.For<CommitmentCheckpoint>(true);
+        await using (var command = session.Connection!.CreateCommand())
+        {
+            command.CommandText = $"""
+                select distinct on (d.data ->> 'stream') d.data ->> 'stream', (d.data ->> 'version')::bigint, d.data -> 'line'
+                from {checkpoints} d
+                where starts_with(d.id, @prefix) and (d.data ->> 'reachedAt')::timestamptz <= @recordedBy
+                order by d.data ->> 'stream', (d.data ->> 'version')::bigint desc
+                """;
+            command.Parameters.AddWithValue("prefix", meeting + "-");
+            command.Parameters.AddWithValue("recordedBy", instant.ToDateTimeOffset());
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var stream = reader.GetString(0);
+                after[stream] = reader.GetInt64(1);
+                if (serializer.FromJson<DashboardLine>(reader, 2) is { } line)
+                {
+                    replay.Seed(stream, line);
+                }
+            }
+        }
+
+        await foreach (var e in scan.ReadAfterAsync(session, [meeting + "-", StreamKeys.Meeting(string.Empty)], instant, after, ct))
+        {
+            replay.Apply(e);
+        }
+
+        replay.ReachedPosition(await EventScan.LastSequenceAsync(session, instant, ct));
         return replay;
     }
 

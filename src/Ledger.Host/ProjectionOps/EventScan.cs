@@ -106,6 +106,58 @@ public sealed class EventScan
         }
     }
 
+    /// <summary>
+    /// The events of the streams whose key starts with one of <paramref name="prefixes"/>, recorded by
+    /// <paramref name="recordedBy"/>, each stream's only after the version <paramref name="after"/> gives it (from the
+    /// start for a stream it does not name), in sequence order: what is left to fold onto checkpoints. Each stream's
+    /// events are found by the stream and version index, not by a scan of the whole table.
+    /// </summary>
+    public async IAsyncEnumerable<IEvent> ReadAfterAsync(
+        IQuerySession session, IReadOnlyList<string> prefixes, Instant recordedBy, IReadOnlyDictionary<string, long> after,
+        [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var storage = ((QuerySession)session).EventStorage();
+        var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
+        await using var command = session.Connection!.CreateCommand();
+        var inScope = string.Join(" or ", prefixes.Select((_, i) => $"starts_with(s.id, @prefix{i})"));
+        for (var i = 0; i < prefixes.Count; i++)
+        {
+            command.Parameters.AddWithValue($"prefix{i}", prefixes[i]);
+        }
+
+        command.Parameters.AddWithValue("streams", after.Keys.ToArray());
+        command.Parameters.AddWithValue("versions", after.Values.ToArray());
+        command.Parameters.AddWithValue("recordedBy", recordedBy.ToDateTimeOffset());
+        command.CommandText = $"""
+            select {string.Join(", ", storage.SelectFields().Select(f => "d." + Column(f)))}
+            from (select s.id as stream, coalesce(c.version, 0) as version
+                  from {schema}.mt_streams s left join unnest(@streams, @versions) as c(stream, version) on c.stream = s.id
+                  where {inScope}) w
+            join {schema}.mt_events d on d.stream_id = w.stream and d.version > w.version
+            where d.timestamp <= @recordedBy
+            order by d.seq_id
+            """;
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var e = ((Weasel.Storage.ISelector<IEvent>)storage).Resolve(reader);
+            if (LedgerStore.EventTypeNames.ContainsKey(e.EventType))
+            {
+                yield return e;
+            }
+        }
+    }
+
+    /// <summary>The last sequence recorded by <paramref name="recordedBy"/>, in any stream (0 when none).</summary>
+    public static async Task<long> LastSequenceAsync(IQuerySession session, Instant recordedBy, CancellationToken ct)
+    {
+        await using var command = session.Connection!.CreateCommand();
+        command.CommandText =
+            $"select seq_id from {session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_events where timestamp <= @recordedBy order by seq_id desc limit 1";
+        command.Parameters.AddWithValue("recordedBy", recordedBy.ToDateTimeOffset());
+        return await command.ExecuteScalarAsync(ct) is long sequence ? sequence : 0;
+    }
+
     /// <summary>A select field without its table alias ("d.seq_id" → "seq_id").</summary>
     private static string Column(string field) => field[(field.LastIndexOf('.') + 1)..].Trim();
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using JasperFx.Events;
 using Marten;
+using Ledger.Projections.Dashboards;
 using Marten.Events.Projections;
 
 namespace Ledger.Projections.Commitments;
@@ -31,6 +32,9 @@ public sealed record CommitmentCheckpoint
     public DateTimeOffset ReachedAt { get; init; }
 
     public required CommitmentView View { get; init; }
+
+    /// <summary>The commitment's dashboard line at the same version (null while its stream has no pledge): where a board as of an instant starts.</summary>
+    public DashboardLine? Line { get; init; }
 
     public static string IdOf(string stream, long version) =>
         string.Create(CultureInfo.InvariantCulture, $"{stream}@{(version - 1) / Every:D7}");
@@ -69,40 +73,39 @@ public sealed class CommitmentCheckpointProjection : IProjection
         foreach (var (stream, streamEvents) in streams)
         {
             var first = streamEvents[0].Version;
-            CommitmentView? view = null;
-            var reached = DateTimeOffset.MinValue;
+            var state = new CheckpointState(null, null, DateTimeOffset.MinValue);
             if (first > 1)
             {
-                if (known.GetValueOrDefault(CommitmentCheckpoint.IdOf(stream, first - 1)) is { } previous && previous.Version == first - 1)
-                {
-                    (view, reached) = (previous.View, previous.ReachedAt);
-                }
-                else
-                {
-                    (view, reached) = await FoldStoredAsync(operations, stream, first - 1, cancellation);
-                }
+                state = known.GetValueOrDefault(CommitmentCheckpoint.IdOf(stream, first - 1)) is { } previous && previous.Version == first - 1
+                    ? new CheckpointState(previous.View, previous.Line, previous.ReachedAt)
+                    : await FoldStoredAsync(operations, stream, first - 1, cancellation);
             }
 
-            operations.Store(Fold(stream, view, reached, streamEvents).ToArray());
+            operations.Store(Fold(stream, state, streamEvents).ToArray());
         }
     }
 
+    /// <summary>A stream's state at some version: its read model, its dashboard line, the latest timestamp folded in.</summary>
+    public sealed record CheckpointState(CommitmentView? View, DashboardLine? Line, DateTimeOffset Reached);
+
     /// <summary>
-    /// The checkpoints after <paramref name="events"/> (in version order) folded into the state <paramref name="view"/>
-    /// (reached at <paramref name="reached"/>): the last state of each run the events touch. The projection and the
+    /// The checkpoints after <paramref name="events"/> (in version order) folded into <paramref name="state"/>: the last
+    /// state of each run the events touch, read model and dashboard line each by its own fold. The projection and the
     /// rebuild proof build checkpoints with this one function.
     /// </summary>
-    public static IEnumerable<CommitmentCheckpoint> Fold(string stream, CommitmentView? view, DateTimeOffset reached, IEnumerable<IEvent> events)
+    public static IEnumerable<CommitmentCheckpoint> Fold(string stream, CheckpointState state, IEnumerable<IEvent> events)
     {
+        var (view, line, reached) = state;
         var touched = new Dictionary<string, CommitmentCheckpoint>(StringComparer.Ordinal);
         foreach (var e in events)
         {
             view = CommitmentReplay.Apply(view, e.Version, e.Data);
+            line = DashboardLine.Fold(line, e.Data);
             reached = e.Timestamp > reached ? e.Timestamp : reached;
             if (view is not null)
             {
                 var id = CommitmentCheckpoint.IdOf(stream, e.Version);
-                touched[id] = new CommitmentCheckpoint { Id = id, Stream = stream, Version = e.Version, ReachedAt = reached, View = view };
+                touched[id] = new CommitmentCheckpoint { Id = id, Stream = stream, Version = e.Version, ReachedAt = reached, View = view, Line = line };
             }
         }
 
@@ -110,11 +113,16 @@ public sealed class CommitmentCheckpointProjection : IProjection
     }
 
     /// <summary>The state at <paramref name="version"/> from the stream's stored events (when no checkpoint is at exactly that version yet).</summary>
-    private static async Task<(CommitmentView? View, DateTimeOffset Reached)> FoldStoredAsync(
-        IDocumentOperations operations, string stream, long version, CancellationToken ct)
+    private static async Task<CheckpointState> FoldStoredAsync(IDocumentOperations operations, string stream, long version, CancellationToken ct)
     {
         var stored = await operations.Events.FetchStreamAsync(stream, version, token: ct);
-        var reached = stored.Count == 0 ? DateTimeOffset.MinValue : stored.Max(e => e.Timestamp);
-        return (CommitmentReplay.Replay(stored.Select(e => (e.Version, e.Data))), reached);
+        DashboardLine? line = null;
+        foreach (var e in stored)
+        {
+            line = DashboardLine.Fold(line, e.Data);
+        }
+
+        return new CheckpointState(
+            CommitmentReplay.Replay(stored.Select(e => (e.Version, e.Data))), line, stored.Count == 0 ? DateTimeOffset.MinValue : stored.Max(e => e.Timestamp));
     }
 }

@@ -35,6 +35,9 @@ public sealed class DashboardReplay
     /// <summary>Moves the position past events the replay read but had no need to apply (other meetings' streams in an as-of board).</summary>
     public void ReachedPosition(long position) => Position = Math.Max(Position, position);
 
+    /// <summary>Starts a commitment's line from a state folded earlier (a checkpoint), before the events after it are applied.</summary>
+    public void Seed(string stream, DashboardLine line) => _lines[stream] = line;
+
     public void Apply(IEvent e) => Apply(e.Sequence, e.StreamKey ?? e.StreamId.ToString(), e.Data);
 
     /// <summary>Applies one event: its global sequence, its stream's key and its data.</summary>

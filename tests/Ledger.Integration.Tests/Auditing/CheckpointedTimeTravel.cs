@@ -55,6 +55,45 @@ public sealed class CheckpointedTimeTravel(LedgerFixture fixture) : AuditTest(fi
         }
     }
 
+    [Fact]
+    public async Task a_board_as_of_an_instant_from_checkpoints_equals_the_replay_of_every_event_recorded_by_then()
+    {
+        const int reports = CommitmentCheckpoint.Every + 20;
+        for (var i = 1; i <= reports; i++)
+        {
+            await using var session = Store.LightweightSession();
+            var stream = await session.Events.FetchForWriting<Commitment>(LetterOfIntent);
+            stream.AppendOne(i % 4 == 0
+                ? new ReviewDecisionRecorded(LetterOfIntent, "AST-2024", ReviewRating.Delayed, ReviewOutcome.Continue, $"Review {i}.", null, Officer, Clock.GetCurrentInstant())
+                : new ProgressReported(LetterOfIntent, i == reports ? CommitmentStatus.Completed : CommitmentStatus.InProgress, $"Report {i}.", i % 100,
+                    FactDate.Day(new LocalDate(2024, 8, 1)), null, Officer, Clock.GetCurrentInstant()));
+            await session.SaveChangesAsync();
+            Clock.AdvanceMinutes(1);
+        }
+
+        await TreeCaughtUpAsync();
+        await using var query = Store.QuerySession();
+        var all = await query.Events.QueryAllRawEvents().OrderBy(e => e.Sequence).ToListAsync();
+        var ours = all.Where(e => e.StreamKey == LetterOfIntent).ToList();
+        foreach (var e in ours.Where((_, i) => i % 7 == 0 || i == ours.Count - 1))
+        {
+            var instant = Instant.FromDateTimeOffset(e.Timestamp);
+            var replay = new Ledger.Projections.Dashboards.DashboardReplay();
+            foreach (var each in all.Where(x => x.Timestamp <= e.Timestamp))
+            {
+                replay.Apply(each);
+            }
+
+            var board = replay.Build().Boards["AST-2024"];
+            var expected = JsonSerializer.SerializeToNode(
+                Ledger.Host.Dashboards.DashboardViews.Board(board, board.Meeting!, instant.InUtc().Date, instant, null!), ApiJson.Options)!.AsObject();
+            var answer = System.Text.Json.Nodes.JsonNode.Parse(await GetAsync($"/api/dashboard/meetings/AST-2024?asOf={InstantPattern.ExtendedIso.Format(instant)}"))!.AsObject();
+            expected.Remove("freshness");
+            answer.Remove("freshness");
+            answer.ToJsonString().ShouldBe(expected.ToJsonString(), $"as of version {e.Version}'s instant");
+        }
+    }
+
     private async Task<string> GetAsync(string url)
     {
         var result = await Host.Scenario(s =>
