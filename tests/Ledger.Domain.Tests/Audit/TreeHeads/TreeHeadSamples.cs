@@ -23,15 +23,15 @@ internal static class TreeHeadSamples
     public static SignedTreeHead Head(int size, byte[][] leaves, Instant time, params NoteSigningKey[] keys)
     {
         var signers = keys.Length == 0 ? [KeyA] : keys;
-        var head = new TreeHead(Origin, size, Convert.ToHexStringLower(MerkleTree.Root(leaves, size)), time, size + 3, signers[0].PublicKey.Fingerprint);
+        var head = new TreeHead(Origin, size, Convert.ToHexStringLower(LeafHashTree.Root(leaves, size)), time, size + 3, signers[0].PublicKey.Fingerprint);
         return new SignedTreeHead(new SignedNote(head.Text, [.. signers.Select(k => k.Sign(Origin, head.Text))]), head);
     }
 
     public static ConsistencyProof Proof(int from, int to, byte[][]? leaves = null)
     {
         leaves ??= Leaves;
-        return new ConsistencyProof(from, to, Convert.ToHexStringLower(MerkleTree.Root(leaves, from)), Convert.ToHexStringLower(MerkleTree.Root(leaves, to)),
-            [.. MerkleTree.ConsistencyProof(leaves, from, to).Select(Convert.ToHexStringLower)]);
+        return new ConsistencyProof(from, to, Convert.ToHexStringLower(LeafHashTree.Root(leaves, from)), Convert.ToHexStringLower(LeafHashTree.Root(leaves, to)),
+            [.. LeafHashTree.ConsistencyProof(leaves, from, to).Select(Convert.ToHexStringLower)]);
     }
 
     /// <summary>Another history: the same leaves but for one at <paramref name="index"/>.</summary>
