@@ -12,7 +12,7 @@ namespace Ledger.Browser.Tests.Support;
 /// </summary>
 public sealed class DashboardPage : IAsyncDisposable
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(45); // generous: a loaded two-core runner once took over 20 s to draw a commitment page
 
     private readonly IBrowserContext _context;
     private readonly string _screenshots;

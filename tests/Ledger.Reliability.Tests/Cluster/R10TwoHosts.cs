@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Net;
+using JasperFx.Events.Projections;
+using Ledger.Host.ProjectionOps;
 using Ledger.Reliability.Tests.Support;
 using Npgsql;
 using Shouldly;
@@ -42,7 +44,8 @@ public sealed class R10TwoHosts(ITestOutputHelper output)
         // Wolverine spreads the agents over the two nodes (the second takes part once it has waited out a stale node).
         var nodes = await NodesAsync(database);
         nodes.Count.ShouldBe(2, "each host process is a node of its own");
-        var spread = await WaitForAsync(database, TimeSpan.FromSeconds(60), agents => agents.Count == 3 && agents.Values.Distinct().Count() == 2);
+        var shards = AgentShards(database);
+        var spread = await WaitForAsync(database, TimeSpan.FromSeconds(60), agents => agents.Count == shards.Count && agents.Values.Distinct().Count() == 2);
         var victim = spread[Merkle];
         var survivor = nodes.Single(n => n != victim);
         var (killed, kept, keptClient) = victim == nodes[0] ? (first, second, b) : (second, first, a);
@@ -52,9 +55,9 @@ public sealed class R10TwoHosts(ITestOutputHelper output)
         var before = string.Join(", ", spread.OrderBy(p => p.Key).Select(p => $"{p.Key} on node {p.Value}"));
         killed.Kill();
         var watch = Stopwatch.StartNew();
-        await WaitForAsync(database, Takeover + TimeSpan.FromSeconds(30), agents => agents.Count == 3 && agents.Values.All(n => n == survivor));
+        await WaitForAsync(database, Takeover + TimeSpan.FromSeconds(30), agents => agents.Count == shards.Count && agents.Values.All(n => n == survivor));
         var takenOver = watch.Elapsed;
-        var running = await WaitUntilRunningAsync(database, survivor, watch, Takeover + TimeSpan.FromSeconds(30));
+        var running = await WaitUntilRunningAsync(database, shards, survivor, watch, Takeover + TimeSpan.FromSeconds(30));
         await load.WaitForAcknowledgedAsync(40, TimeSpan.FromSeconds(20));
         await load.StopAsync();
 
@@ -64,7 +67,7 @@ public sealed class R10TwoHosts(ITestOutputHelper output)
         var events = verification.GetProperty("eventsChecked").GetInt64();
         var check = await load.CheckAsync(database);
         Figures.Report(output, "R10", $"2 host processes on one database, both serving reads and writes ({before}); kill -9 of node {victim} -> " +
-            $"node {survivor} ran all 3 agents {takenOver.TotalSeconds:F1} s later (running {running.TotalSeconds:F1} s after the kill), projections caught up {caughtUp.TotalSeconds:F1} s later; " +
+            $"node {survivor} ran all {shards.Count} agents {takenOver.TotalSeconds:F1} s later (running {running.TotalSeconds:F1} s after the kill), projections caught up {caughtUp.TotalSeconds:F1} s later; " +
             $"rebuild proof: {(proof.GetProperty("matches").GetBoolean() ? "every projection equals a rebuild" : "DIFFERENCES")}, Merkle tree {(verification.GetProperty("intact").GetBoolean() ? "intact" : "NOT intact")} " +
             $"({verification.GetProperty("treeLeavesCompared").GetInt64()} leaves for {events} events); writes to both: {check}");
 
@@ -76,6 +79,17 @@ public sealed class R10TwoHosts(ITestOutputHelper output)
         check.Holds.ShouldBeTrue(check.ToString());
         (await LedgerApi.ReviewAsync(keptClient, codes[0], "R10 after the takeover")).IsSuccess.ShouldBeTrue();
         kept.HasExited.ShouldBeFalse();
+    }
+
+    /// <summary>The progression rows of the agents Wolverine distributes: one per async shard the ledger's store runs (a composite's members share their composite's), and the Merkle tree's subscription.</summary>
+    private static List<string> AgentShards(TestDatabase database)
+    {
+        using var store = FaultHosts.Store(database);
+        return [.. new ProjectionCatalog(store).Projections
+            .Where(p => p.Lifecycle == ProjectionLifecycle.Async)
+            .Select(p => p.RunningShard!)
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)];
     }
 
     /// <summary>The live nodes' numbers, oldest first (the first host started first).</summary>
@@ -131,17 +145,18 @@ public sealed class R10TwoHosts(ITestOutputHelper output)
     }
 
     /// <summary>Waits until Marten's progression rows say every agent's shard runs on <paramref name="node"/>; returns the time since the kill.</summary>
-    private static async Task<TimeSpan> WaitUntilRunningAsync(TestDatabase database, int node, Stopwatch sinceKill, TimeSpan timeout)
+    private static async Task<TimeSpan> WaitUntilRunningAsync(TestDatabase database, List<string> shards, int node, Stopwatch sinceKill, TimeSpan timeout)
     {
         await using var connection = new NpgsqlConnection(database.ConnectionString);
         await connection.OpenAsync();
         while (true)
         {
             await using var command = new NpgsqlCommand(
-                "select count(*) from ledger.mt_event_progression where name in ('dashboards:All', 'activity-feed:All', 'ledger-merkle-tree:All') and running_on_node = @node and agent_status = 'Running'",
+                "select count(*) from ledger.mt_event_progression where name = any(@shards) and running_on_node = @node and agent_status = 'Running'",
                 connection);
+            command.Parameters.AddWithValue("shards", shards.ToArray());
             command.Parameters.AddWithValue("node", node);
-            if ((long)(await command.ExecuteScalarAsync())! == 3)
+            if ((long)(await command.ExecuteScalarAsync())! == shards.Count)
             {
                 return sinceKill.Elapsed;
             }
