@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using Ledger.Bench.Harness;
+using System.Diagnostics.Metrics;
 using Ledger.Host.Audit;
+using Ledger.Host.Telemetry;
 using Marten;
+using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 
 namespace Ledger.Bench.Auditing;
@@ -15,7 +18,8 @@ internal static class Verification
 {
     public static async Task<(long Events, TimeSpan Elapsed)> RunAsync(IDocumentStore store, CancellationToken ct)
     {
-        var audit = new LedgerAudit(store, new RawEvents(store), SystemClock.Instance);
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var audit = new LedgerAudit(store, new RawEvents(store), SystemClock.Instance, new LedgerMetrics(services.GetRequiredService<IMeterFactory>()));
         var watch = Stopwatch.StartNew();
         var report = await audit.VerifyAsync(null, null, ct);
         var elapsed = watch.Elapsed;

@@ -1,12 +1,14 @@
 using System.Threading.Channels;
+using System.Diagnostics;
 using Ledger.Domain.Audit;
+using Ledger.Host.Telemetry;
 using Marten;
 using NodaTime;
 
 namespace Ledger.Host.Audit;
 
 /// <summary>Tamper evidence over the stored rows: the digest, verification, and Merkle proofs.</summary>
-public sealed class LedgerAudit(IDocumentStore store, RawEvents raw, IClock clock)
+public sealed class LedgerAudit(IDocumentStore store, RawEvents raw, IClock clock, LedgerMetrics metrics)
 {
     /// <summary>
     /// Recomputes every chain and the Merkle root from the raw rows, compares each row with the leaf the
@@ -14,6 +16,7 @@ public sealed class LedgerAudit(IDocumentStore store, RawEvents raw, IClock cloc
     /// </summary>
     public async Task<VerificationReport> VerifyAsync(LedgerDigest? saved, IProgress<long>? progress, CancellationToken ct)
     {
+        var started = Stopwatch.GetTimestamp();
         await using var tree = await LedgerTreeView.OpenAsync(store, ct);
         var verification = new LedgerVerification(saved, tree: await tree.StoredHeadAsync(ct));
 
@@ -52,7 +55,9 @@ public sealed class LedgerAudit(IDocumentStore store, RawEvents raw, IClock cloc
         }
         verification.CheckStreamVersions(await raw.StreamVersionsAsync(ct));
         progress?.Report(verification.EventsChecked);
-        return verification.Complete(clock.GetCurrentInstant().ToDateTimeOffset());
+        var report = verification.Complete(clock.GetCurrentInstant().ToDateTimeOffset());
+        metrics.RecordVerification(Stopwatch.GetElapsedTime(started), report.Intact);
+        return report;
     }
 
     private const int BatchSize = 1024;

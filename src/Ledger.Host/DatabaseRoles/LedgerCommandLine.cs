@@ -8,6 +8,8 @@ namespace Ledger.Host.DatabaseRoles;
 /// The command line (JasperFx), with one addition to the Critter Stack's <c>db-apply</c>: it runs under the ledger's
 /// exclusive <see cref="SchemaLock"/>, and once the schema is applied the protection is installed and the runtime
 /// role's privileges set again, exactly as every other schema step does (<see cref="SchemaStep.ApplyAsync"/>).
+/// Without a verb the host serves, without the command line's machinery, which would first print on the console
+/// every assembly it searches for commands.
 /// </summary>
 public static class LedgerCommandLine
 {
@@ -15,7 +17,13 @@ public static class LedgerCommandLine
 
     public static async Task<int> RunLedgerCommandsAsync(this WebApplication app, string[] args)
     {
-        if (args.Length == 0 || !string.Equals(args[0], ApplyVerb, StringComparison.OrdinalIgnoreCase))
+        if (args.Length == 0)
+        {
+            await app.RunAsync();
+            return 0;
+        }
+
+        if (!string.Equals(args[0], ApplyVerb, StringComparison.OrdinalIgnoreCase))
         {
             return await app.RunJasperFxCommands(args);
         }

@@ -7,6 +7,7 @@ using Ledger.Host.Dashboards;
 using Ledger.Host.Health;
 using Ledger.Host.Importing;
 using Ledger.Host.Security;
+using Ledger.Host.Telemetry;
 using Ledger.Host.Writing;
 using Ledger.Host.Writing.Idempotency;
 using Ledger.Host.Web;
@@ -79,6 +80,7 @@ public static class LedgerHosting
         builder.AddLedgerDashboards();
         builder.AddLedgerSecurity();
         builder.AddLedgerWeb();
+        builder.AddLedgerTelemetry();
 
         // The database first: its schema applied or checked before Wolverine's agents, the daemon or the seed start.
         services.AddSingleton<SchemaStep>();
@@ -90,6 +92,7 @@ public static class LedgerHosting
     public static WebApplication UseLedger(this WebApplication app)
     {
         app.UseCorrelationIds(); // first, so every answer (problems included) carries the request's own ids
+        app.UseLedgerTelemetry(); // then every answer's outcome is seen: the exception handler's, the input checks', authentication's, the rate limiter's
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestValueChecks(); // every query and path value, once, for every route

@@ -22,7 +22,7 @@ public sealed class SeedOnStartup(IOptions<LedgerOptions> options, LedgerImporte
                 report.Refused.Select(r => r.Key + ": " + string.Join(", ", r.Reasons.Select(x => $"{x.Field} {x.Reason}")))));
         }
 
-        ImportLog.Seeded(logger, report.Created.Count, report.AlreadyPresent.Count);
+        ImportLog.Seeded(logger, report.Created.Count > 0 ? LogLevel.Information : LogLevel.Debug, report.Created.Count, report.AlreadyPresent.Count);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

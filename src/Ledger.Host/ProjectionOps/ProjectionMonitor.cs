@@ -49,6 +49,11 @@ public sealed record ProjectionsReport(long HighWaterMark, Instant CheckedAt, IR
 public sealed class ProjectionMonitor(
     IDocumentStore store, ProjectionCatalog catalog, StallTracker tracker, IClock clock, IOptions<ProjectionOpsOptions> options)
 {
+    private volatile ProjectionsReport? _latest;
+
+    /// <summary>The last report read (by the sampler, <c>/health</c> or <c>/api/projections</c>); null before the first.</summary>
+    public ProjectionsReport? Latest => _latest;
+
     public async Task<ProjectionsReport> ReadAsync(CancellationToken ct)
     {
         LedgerPositions positions;
@@ -87,6 +92,8 @@ public sealed class ProjectionMonitor(
                 paused && state != ProjectionState.CaughtUp ? failed[p.RunningShard!] : null);
         }).ToList();
 
-        return new ProjectionsReport(hwm, now, statuses);
+        var report = new ProjectionsReport(hwm, now, statuses);
+        _latest = report;
+        return report;
     }
 }

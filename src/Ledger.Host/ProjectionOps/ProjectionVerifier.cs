@@ -6,6 +6,7 @@ using JasperFx.Events;
 using JasperFx.Events.Aggregation;
 using JasperFx.Events.Projections;
 using Ledger.Projections.Commitments;
+using Ledger.Host.Telemetry;
 using Ledger.Projections.Dashboards;
 using Marten;
 using Marten.Events.Aggregation;
@@ -43,7 +44,7 @@ public sealed record VerificationReport(
 /// <item>inline single-stream projections through Marten's own aggregation of each stream (<c>BuildAsync</c>).</item>
 /// </list>
 /// </summary>
-public sealed class ProjectionVerifier(IDocumentStore store, ProjectionCatalog catalog, EventScan scan, IClock clock)
+public sealed class ProjectionVerifier(IDocumentStore store, ProjectionCatalog catalog, EventScan scan, IClock clock, LedgerMetrics metrics)
 {
     private readonly Marten.ISerializer _serializer = store.Options.Serializer();
 
@@ -133,8 +134,9 @@ public sealed class ProjectionVerifier(IDocumentStore store, ProjectionCatalog c
         }
 
         await transaction.RollbackAsync(ct);
-        return new VerificationReport(
-            checks.All(c => c.Differences == 0), hwm, count, checks, differences, watch.ElapsedMilliseconds, clock.GetCurrentInstant());
+        var matches = checks.All(c => c.Differences == 0);
+        metrics.RecordRebuild(watch.Elapsed, matches);
+        return new VerificationReport(matches, hwm, count, checks, differences, watch.ElapsedMilliseconds, clock.GetCurrentInstant());
     }
 
     /// <summary>

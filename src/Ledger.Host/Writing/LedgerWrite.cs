@@ -57,6 +57,7 @@ public sealed class LedgerWritePolicy : IHttpPolicy
                 continue;
             }
 
+            chain.Metadata.WithMetadata(write); // the request telemetry counts a write by it
             chain.Metadata.RequireRateLimiting(SecurityHosting.WriteRateLimit);
             chain.Metadata.WithMetadata(new RequestSizeLimitAttribute(write.MaxBodyBytes));
             foreach (var status in ProblemStatuses)

@@ -22,10 +22,13 @@ public static class LedgerHost
     /// <summary>The key the hosts sign tree heads with (fresh for each run; heads only on demand, no schedule).</summary>
     public static readonly NoteSigningKey TreeHeadKey = NoteSigningKey.Generate();
 
-    /// <summary>The host on <paramref name="database"/>, its time from <paramref name="clock"/>; <paramref name="settings"/> (keys such as <c>Ledger:Reads:Timeout</c>) are applied last.</summary>
+    /// <summary>
+    /// The host on <paramref name="database"/>, its time from <paramref name="clock"/>; <paramref name="settings"/> (keys such as
+    /// <c>Ledger:Reads:Timeout</c>) are applied last, and <paramref name="services"/> after the host's own registrations.
+    /// </summary>
     public static Task<IAlbaHost> StartAsync(
         TestDatabase database, FakeClock clock, bool seedOnStartup = false, int writesPerMinute = 100_000,
-        IReadOnlyDictionary<string, string>? settings = null) =>
+        IReadOnlyDictionary<string, string>? settings = null, Action<IServiceCollection>? services = null) =>
         AlbaHost.For<Program>(builder =>
         {
             builder.UseSetting("ConnectionStrings:Ledger", database.ConnectionString);
@@ -39,16 +42,17 @@ public static class LedgerHost
                 builder.UseSetting(key, value);
             }
 
-            builder.ConfigureServices(services =>
+            builder.ConfigureServices(collection =>
             {
-                services.AddSingleton<IClock>(clock);
-                services.RunWolverineInSoloMode();
-                services.DisableAllExternalWolverineTransports();
+                collection.AddSingleton<IClock>(clock);
+                collection.RunWolverineInSoloMode();
+                collection.DisableAllExternalWolverineTransports();
 
                 // In solo mode Wolverine restarts every agent that is not running each CheckAssignmentPeriod (30 s):
                 // a test that pauses the daemon on purpose would have it resumed under its feet at a random moment.
                 // The tests pause and resume it themselves; nothing else stops an agent here.
-                services.ConfigureWolverine(o => o.Durability.CheckAssignmentPeriod = TimeSpan.FromHours(1));
+                collection.ConfigureWolverine(o => o.Durability.CheckAssignmentPeriod = TimeSpan.FromHours(1));
+                services?.Invoke(collection);
             });
         });
 
