@@ -65,6 +65,7 @@ public sealed class R7AuthMatrix(ITestOutputHelper output)
     private static readonly Route[] Routes =
     [
         new("GET", "/health", Access.Anonymous, "/health"),
+        new("GET", "/metrics", Access.Anonymous, "/metrics"), // no token; served to this machine and Ledger:Metrics:AllowFrom only
         new("GET", "/openapi/{documentName}.json", Access.Anonymous, "/openapi/v1.json"),
         new("GET", "/scalar/{documentName?}", Access.Anonymous, "/scalar/v1"),
         new("GET", "/scalar/scalar.js", Access.Anonymous, "/scalar/scalar.js"),
