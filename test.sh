@@ -18,41 +18,64 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 source scripts/postgres.sh
 
 # --- Test prerequisites ------------------------------------------------------
-# The browser tests (tests/Ledger.Browser.Tests) drive Debian's Chromium through
-# Playwright: install it when missing (as root or via sudo -n). Playwright
-# itself never downloads a browser. LEDGER_CHROMIUM may name another binary.
-ledger_test_prerequisites() {
-  export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
-  local help="install it with 'sudo apt-get install -y chromium', or set LEDGER_CHROMIUM to a Chromium binary"
-  if [[ -n ${LEDGER_CHROMIUM:-} ]]; then
-    [[ -x $LEDGER_CHROMIUM ]] || ledger_die "LEDGER_CHROMIUM=$LEDGER_CHROMIUM is not an executable file"
-    return 0
-  fi
-  [[ -x /usr/lib/chromium/chromium || -x /usr/bin/chromium ]] && return 0
+# Debian packages the tests drive, installed when missing (as root or via sudo -n):
+# Chromium for the browser tests (tests/Ledger.Browser.Tests, through Playwright,
+# which itself never downloads a browser; LEDGER_CHROMIUM may name another
+# binary), and Prometheus, which scrapes a host process in the telemetry tests
+# (LEDGER_PROMETHEUS may name another binary).
 
+# ledger_test_apt_install WHAT HELP PACKAGE: install PACKAGE for WHAT, or stop with HELP.
+# The package's service, if it has one, is not started by the installation.
+ledger_test_apt_install() {
+  local what=$1 help=$2 package=$3
   local -a sudo=()
   if ((EUID != 0)); then
     if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
       sudo=(sudo -n)
     else
-      ledger_die "the browser tests need Chromium, which is missing and cannot be installed without root; $help"
+      ledger_die "$what, which is missing and cannot be installed without root; $help"
     fi
   fi
   command -v apt-get >/dev/null 2>&1 ||
-    ledger_die "the browser tests need Chromium, which is missing, and apt-get is not available; $help"
+    ledger_die "$what, which is missing, and apt-get is not available; $help"
 
-  ledger_info "installing Chromium for the browser tests (apt-get install chromium)"
-  local log
-  log=$(mktemp /tmp/ledger-chromium.XXXXXX)
-  if ! { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } >"$log" 2>&1; then
+  ledger_info "installing $package for the tests (apt-get install $package)"
+  local log guard="" rc=0
+  log=$(mktemp /tmp/ledger-apt.XXXXXX)
+  # invoke-rc.d and deb-systemd-invoke start no service while policy-rc.d answers 101.
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    guard=/usr/sbin/policy-rc.d
+    "${sudo[@]}" sh -c "printf '#!/bin/sh\nexit 101\n' >$guard && chmod 755 $guard"
+  fi
+  { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$package"; } >"$log" 2>&1 || rc=$?
+  [[ -z $guard ]] || "${sudo[@]}" rm -f -- "$guard"
+  if ((rc != 0)); then
     tail -n 20 -- "$log" >&2
     rm -f -- "$log"
-    ledger_die "apt-get install chromium failed; $help"
+    ledger_die "apt-get install $package failed; $help"
   fi
   rm -f -- "$log"
-  [[ -x /usr/lib/chromium/chromium || -x /usr/bin/chromium ]] ||
-    ledger_die "chromium was installed but neither /usr/lib/chromium/chromium nor /usr/bin/chromium exists"
+}
+
+ledger_test_prerequisites() {
+  export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+  local help="install it with 'sudo apt-get install -y chromium', or set LEDGER_CHROMIUM to a Chromium binary"
+  if [[ -n ${LEDGER_CHROMIUM:-} ]]; then
+    [[ -x $LEDGER_CHROMIUM ]] || ledger_die "LEDGER_CHROMIUM=$LEDGER_CHROMIUM is not an executable file"
+  elif [[ ! -x /usr/lib/chromium/chromium && ! -x /usr/bin/chromium ]]; then
+    ledger_test_apt_install "the browser tests need Chromium" "$help" chromium
+    [[ -x /usr/lib/chromium/chromium || -x /usr/bin/chromium ]] ||
+      ledger_die "chromium was installed but neither /usr/lib/chromium/chromium nor /usr/bin/chromium exists"
+  fi
+
+  help="install it with 'sudo apt-get install -y prometheus', or set LEDGER_PROMETHEUS to a Prometheus binary"
+  if [[ -n ${LEDGER_PROMETHEUS:-} ]]; then
+    [[ -x $LEDGER_PROMETHEUS ]] || ledger_die "LEDGER_PROMETHEUS=$LEDGER_PROMETHEUS is not an executable file"
+  elif [[ ! -x /usr/bin/prometheus ]]; then
+    ledger_test_apt_install "the telemetry tests need Debian's prometheus" "$help" prometheus
+    [[ -x /usr/bin/prometheus ]] || ledger_die "prometheus was installed but /usr/bin/prometheus does not exist"
+  fi
 }
 # ------------------------------------------------------------------------------
 

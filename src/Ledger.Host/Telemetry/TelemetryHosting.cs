@@ -66,7 +66,7 @@ public static class TelemetryHosting
                 .AddService(ServiceName, serviceVersion: typeof(TelemetryHosting).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion)
                 .AddEnvironmentVariableDetector()) // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win over the defaults above
             .WithTracing(tracing => tracing
-                .SetSampler(new InContextSqlSampler())
+                .AddProcessor<PollingFilter>()
                 .AddAspNetCoreInstrumentation(o => o.Filter = context =>
                     !context.Request.Path.StartsWithSegments(MetricsOptions.Path) && !context.Request.Path.StartsWithSegments("/health"))
                 .AddSource(TraceSources)
@@ -160,5 +160,7 @@ public sealed record TelemetryExporters(bool Prometheus, IReadOnlyList<string> A
 
     /// <summary>An endpoint without any credentials its address may carry.</summary>
     private static string Printable(string endpoint) =>
-        Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) ? uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped) : "(not an address)";
+        Uri.TryCreate(endpoint, UriKind.Absolute, out var uri)
+            ? uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped).TrimEnd('/')
+            : "(not an address)";
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Alba;
 using Ledger.Host.Security;
+using Ledger.Host.Telemetry;
 using Ledger.Integration.Tests.Support;
 using Shouldly;
 using Xunit.Abstractions;
@@ -73,6 +74,32 @@ public sealed class WriteTraces(TelemetryFixture fixture, ITestOutputHelper outp
         var request = (await TraceAsync(response.Header("X-Correlation-Id").ShouldNotBeNull())).Single(s => s.Kind == ActivityKind.Server);
         request.GetTagItem("ledger.commitment").ShouldBe("AST-2024-31");
         request.GetTagItem("ledger.outcome").ShouldBe("accepted");
+    }
+
+    [Fact]
+    public async Task an_idle_host_records_none_of_its_polling()
+    {
+        var polls = 0;
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Marten",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.None, // the host's provider decides
+            ActivityStarted = activity => Interlocked.Add(ref polls, activity.OperationName == PollingFilter.HighWaterMarkPoll ? 1 : 0),
+        };
+        ActivitySource.AddActivityListener(listener);
+        var from = fixture.Spans.Count;
+        var watch = Stopwatch.StartNew();
+        while (Volatile.Read(ref polls) < 3 && watch.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await Task.Delay(100);
+        }
+
+        var recorded = fixture.Spans.Since(from);
+        output.WriteLine($"{polls} high-water polls in {watch.Elapsed.TotalSeconds:0.0} s; recorded meanwhile: " +
+                         string.Join(", ", recorded.GroupBy(s => $"{s.Source.Name} {s.DisplayName}").Select(g => $"{g.Count()} × {g.Key}")));
+        polls.ShouldBeGreaterThanOrEqualTo(3, "the daemon polls the high-water mark while the host is idle");
+        recorded.ShouldNotContain(s => s.OperationName == PollingFilter.HighWaterMarkPoll);
+        recorded.ShouldNotContain(s => s.Kind == ActivityKind.Client && s.ParentSpanId == default, "a statement with nothing above it");
     }
 
     /// <summary>Every span of the trace, once its request's span has ended (it ends after the answer is sent).</summary>
