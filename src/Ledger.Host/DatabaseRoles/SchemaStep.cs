@@ -133,7 +133,8 @@ public sealed partial class SchemaStep(
         Message = "The ledger connects to PostgreSQL as {Role}, which may change its schema: it applied the schema itself. Guarantees that do not hold: {NotHolding}. See docs/operations.md (database roles).")]
     private static partial void SchemaChangedByServingRole(ILogger logger, string role, string notHolding);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Information,
+    // Debug: a serving host's start line says it (Telemetry/StartLine.cs).
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Debug,
         Message = "The ledger connects to PostgreSQL as the runtime role {Role}; the schema, owned by {Owner}, is up to date and protected")]
     private static partial void RuntimeRoleReady(ILogger logger, string role, string owner);
 }

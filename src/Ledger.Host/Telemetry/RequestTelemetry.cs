@@ -91,7 +91,7 @@ internal sealed class RequestTelemetry(RequestDelegate next, LedgerMetrics metri
 
     public async Task InvokeAsync(HttpContext context)
     {
-        var correlation = context.CorrelationId();
+        var correlation = context.RequestIds().CorrelationId;
         var span = Activity.Current;
         span?.SetTag(CorrelationTag, correlation);
         using var scope = CorrelationScope(logger, correlation);

@@ -57,7 +57,9 @@ public sealed partial class HostProcessTelemetry(ITestOutputHelper output)
         var line = normal.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("Ledger serving on ", StringComparison.Ordinal));
         line.ShouldBe(
             $"Ledger serving on {address.ToString().TrimEnd('/')}; database {connection.Database} at {connection.Host}:{connection.Port} " +
-            $"as {connection.Username} (no superuser: stored events are immutable to it); telemetry: Prometheus at /metrics (this machine); OTLP off");
+            $"as {connection.Username}: two roles: {connection.Username} may append events and maintain read models, and cannot change or remove stored events, " +
+            $"streams or Merkle rows; the schema belongs to {new NpgsqlConnectionStringBuilder(database.OwnerConnectionString).Username}; " +
+            "telemetry: Prometheus at /metrics (this machine); OTLP off");
         normal.ShouldNotContain(connection.Password!);
     }
 
