@@ -37,7 +37,7 @@ public sealed class SchemaAtStart(ITestOutputHelper output)
 
         await database.ApplySchemaAsync();
         await using var host = await LedgerProcess.StartAsync("refuse-then-serve", settings);
-        host.ReadLog().ShouldContain("The ledger connects to PostgreSQL as the runtime role ledger_app");
+        await host.WaitForLogAsync("as ledger_app: two roles: ledger_app may append events"); // the start line
         (await NoDdlRights(database)).ShouldBeTrue();
     }
 

@@ -115,6 +115,31 @@ public sealed class LedgerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The log once at least <paramref name="lines"/> of its lines hold <paramref name="text"/> (the console logger writes
+    /// from a queue of its own, and the start line comes once the host listens, so a healthy host may not have printed
+    /// it yet); a <see cref="TimeoutException"/> with the log's last lines after <paramref name="timeout"/> (20 s).
+    /// </summary>
+    public async Task<string> WaitForLogAsync(string text, int lines = 1, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(20);
+        var watch = Stopwatch.StartNew();
+        var log = ReadLog();
+        while (log.Split('\n').Count(l => l.Contains(text, StringComparison.Ordinal)) < lines)
+        {
+            if (watch.Elapsed > limit)
+            {
+                throw new TimeoutException(
+                    $"fewer than {lines} lines of the host's log hold '{text}' after {limit.TotalSeconds:0} s; its last lines:\n{Tail(log)}");
+            }
+
+            await Task.Delay(100);
+            log = ReadLog();
+        }
+
+        return log;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await StopAsync();

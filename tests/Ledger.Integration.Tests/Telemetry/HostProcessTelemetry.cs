@@ -102,7 +102,7 @@ public sealed partial class HostProcessTelemetry(ITestOutputHelper output)
         series.Single().Labels["http_route"].ShouldBe("/api/commitments/{code}/reviews");
         series.Single().Labels["job"].ShouldBe("ledger");
 
-        var lines = (await LogWithAsync(host, correlation, 2)).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var lines = (await host.WaitForLogAsync(correlation, lines: 2)).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var entries = lines.Select(l => Should.NotThrow(() => JsonDocument.Parse(l).RootElement, $"not a JSON line: {l}")).ToList();
         entries.ShouldContain(e => e.GetProperty("Category").GetString() == "Ledger.Host.Telemetry.StartLine");
 
@@ -158,26 +158,6 @@ public sealed partial class HostProcessTelemetry(ITestOutputHelper output)
         }
 
         throw new TimeoutException($"the host's log did not settle with its start line within 30 s:\n{log}");
-    }
-
-    /// <summary>The host's output once at least <paramref name="lines"/> of its lines hold <paramref name="text"/>.</summary>
-    private static async Task<string> LogWithAsync(LedgerProcess host, string text, int lines)
-    {
-        var watch = Stopwatch.StartNew();
-        var log = host.ReadLog();
-        while (log.Split('\n').Count(l => l.Contains(text, StringComparison.Ordinal)) < lines)
-        {
-            if (watch.Elapsed > TimeSpan.FromSeconds(20))
-            {
-                throw new TimeoutException($"fewer than {lines} lines of the host's log hold '{text}' after 20 s; its last lines:\n" +
-                                           string.Join('\n', log.Split('\n').TakeLast(10)));
-            }
-
-            await Task.Delay(200);
-            log = host.ReadLog();
-        }
-
-        return log;
     }
 
     /// <summary>The header of each log entry of the console's text format: <c>info: Category[EventId]</c>.</summary>

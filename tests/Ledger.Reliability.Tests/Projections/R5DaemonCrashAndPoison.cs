@@ -66,10 +66,9 @@ public sealed class R5DaemonCrashAndPoison(ITestOutputHelper output)
             after.IsSuccess.ShouldBeTrue(after.Body);
             var (stopped, health, reported) = await WaitUntilReportedAsync(client, poison, TimeSpan.FromSeconds(60));
             var (hwm, still) = await LedgerApi.ProjectionsAsync(client);
-            // The sampler logs each stall when it sees it begin; projections stop at different moments, so wait for every one.
-            var lines = stopped.Select(p => $"Projection {p.Name} is stopped at {p.Position} of ").ToList();
+            // The sampler logs each stall once, when it sees it begin; projections stop at different moments, so wait for every one.
             var failure = $"event {poison} (review-decision-recorded) could not be applied";
-            var log = await WaitForLogAsync(host, l => l.Contains(failure, StringComparison.Ordinal) && lines.TrueForAll(t => l.Contains(t, StringComparison.Ordinal)), TimeSpan.FromSeconds(30));
+            var log = await host.WaitForLogAsync(failure, lines: stopped.Count, timeout: TimeSpan.FromSeconds(30));
             var logged = stopped.Where(p => log.Split('\n').Any(l => l.Contains($"Projection {p.Name} is stopped at {p.Position} of ", StringComparison.Ordinal)
                                                                       && l.Contains(failure, StringComparison.Ordinal))).ToList();
 
@@ -98,20 +97,6 @@ public sealed class R5DaemonCrashAndPoison(ITestOutputHelper output)
         {
             await host.DisposeAsync();
         }
-    }
-
-    /// <summary>Waits (bounded) until the host's log satisfies <paramref name="done"/>; returns the log as it then reads.</summary>
-    private static async Task<string> WaitForLogAsync(LedgerProcess host, Func<string, bool> done, TimeSpan timeout)
-    {
-        var watch = Stopwatch.StartNew();
-        var log = host.ReadLog();
-        while (watch.Elapsed < timeout && !done(log))
-        {
-            await Task.Delay(250);
-            log = host.ReadLog();
-        }
-
-        return log;
     }
 
     /// <summary>Kills the host at the first moment the async daemon is past the burst's start but not at its end.</summary>
