@@ -1,5 +1,4 @@
 using System.Reflection;
-using JasperFx.OpenTelemetry;
 using Marten;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging.Console;
@@ -52,11 +51,12 @@ public static class TelemetryHosting
             };
         });
 
-        // Marten's session span (marten.connection) under the request, its count of appended events, and how many
-        // events each FetchForWriting folded to decide a write.
+        // Marten's count of appended events, and how many events each FetchForWriting folded to decide a write. Not its
+        // session spans (TrackConnections): with them on and anything listening, Marten 9.59 fails a session opened on
+        // an external transaction as soon as its Connection is read (the dashboards' snapshot reads do), and the SQL
+        // spans sit under the request without them.
         services.ConfigureMarten(o =>
         {
-            o.OpenTelemetry.TrackConnections = TrackLevel.Normal;
             o.OpenTelemetry.TrackEventCounters();
             o.OpenTelemetry.TrackFetchForWritingMetrics();
         });
