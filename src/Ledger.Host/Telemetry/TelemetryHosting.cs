@@ -22,7 +22,7 @@ public static class TelemetryHosting
 {
     public const string ServiceName = "unoic-ledger";
 
-    /// <summary>Where a request's spans go; none of them are exported when no OTLP endpoint is set.</summary>
+    /// <summary>The activity sources traced besides ASP.NET Core's and Npgsql's: Wolverine's, Marten's (its daemon) and the ledger's own.</summary>
     public static readonly string[] TraceSources = ["Wolverine", "Marten", LedgerMetrics.MeterName];
 
     /// <summary>The meters exported besides ASP.NET Core's, the runtime's and Npgsql's: the ledger's own, Marten's and Wolverine's (<c>Wolverine:{application}</c>).</summary>
@@ -102,7 +102,7 @@ public static class TelemetryHosting
             var formatter = configuration.GetSection("Logging:Console:FormatterOptions");
             o.IncludeScopes = formatter.GetValue(nameof(o.IncludeScopes), true);
             o.UseUtcTimestamp = formatter.GetValue(nameof(o.UseUtcTimestamp), true);
-            o.TimestampFormat = formatter[nameof(o.TimestampFormat)] ?? "yyyy-MM-ddTHH:mm:ss.fffZ";
+            o.TimestampFormat = formatter[nameof(o.TimestampFormat)] ?? (o.UseUtcTimestamp ? "yyyy-MM-ddTHH:mm:ss.fffZ" : "yyyy-MM-ddTHH:mm:ss.fffzzz");
         });
         return builder;
     }
