@@ -125,6 +125,9 @@ public sealed partial class HostProcessTelemetry(ITestOutputHelper output)
             ["ConnectionStrings:Ledger"] = database.ConnectionString,
             ["Ledger:Auth:SigningKey"] = LedgerHost.SigningKey,
             ["Ledger:SeedOnStartup"] = "true",
+            // A key, as ./run.sh gives every host; no schedule, so a start signs no head (it would, when the tree grew).
+            ["Ledger:TreeHeads:Key"] = LedgerHost.TreeHeadKey.ExportPem(),
+            ["Ledger:TreeHeads:Interval"] = "00:00:00",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
         {
