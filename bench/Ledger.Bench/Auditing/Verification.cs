@@ -1,10 +1,7 @@
 using System.Diagnostics;
 using Ledger.Bench.Harness;
-using System.Diagnostics.Metrics;
 using Ledger.Host.Audit;
-using Ledger.Host.Telemetry;
 using Marten;
-using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 
 namespace Ledger.Bench.Auditing;
@@ -18,8 +15,7 @@ internal static class Verification
 {
     public static async Task<(long Events, TimeSpan Elapsed)> RunAsync(IDocumentStore store, CancellationToken ct)
     {
-        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var audit = new LedgerAudit(store, new RawEvents(store), SystemClock.Instance, new LedgerMetrics(services.GetRequiredService<IMeterFactory>()));
+        var audit = new LedgerAudit(store, new RawEvents(store), SystemClock.Instance, BenchMetrics.Ledger);
         var watch = Stopwatch.StartNew();
         var report = await audit.VerifyAsync(null, null, ct);
         var elapsed = watch.Elapsed;

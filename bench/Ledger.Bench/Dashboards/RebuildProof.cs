@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Ledger.Bench.Harness;
 using Ledger.Host.ProjectionOps;
 using Marten;
 using NodaTime;
@@ -14,7 +15,7 @@ internal static class RebuildProof
 {
     public static async Task<TimeSpan> RunAsync(IDocumentStore store, CancellationToken ct)
     {
-        var verifier = new ProjectionVerifier(store, new ProjectionCatalog(store), new EventScan(), SystemClock.Instance);
+        var verifier = new ProjectionVerifier(store, new ProjectionCatalog(store), new EventScan(), SystemClock.Instance, BenchMetrics.Ledger);
         var watch = Stopwatch.StartNew();
         var report = await verifier.VerifyAsync(null, ct);
         var elapsed = watch.Elapsed;
