@@ -58,14 +58,19 @@ public sealed class LedgerMetrics
 /// <summary>
 /// <see cref="LedgerMetrics.ProjectionLag"/>: each projection's lag (and the Merkle tree subscription's) as the
 /// <see cref="ProjectionMonitor"/> last read it, for the sampler, <c>/health</c> or <c>/api/projections</c>; never a
-/// query of its own.
+/// query of its own. The monitor (and with it the store) is resolved at the first observation, not when the meter
+/// provider is built: a verb that needs no database (<c>verify --tree-head</c>, <c>tree-head-key</c>) builds the
+/// same services without a connection string.
 /// </summary>
 public sealed class ProjectionLagGauge
 {
-    public ProjectionLagGauge(IMeterFactory meters, ProjectionMonitor projections) =>
+    public ProjectionLagGauge(IMeterFactory meters, IServiceProvider services)
+    {
+        var projections = new Lazy<ProjectionMonitor>(services.GetRequiredService<ProjectionMonitor>);
         meters.Create(LedgerMetrics.MeterName).CreateObservableGauge(
-            LedgerMetrics.ProjectionLag, () => Lags(projections.Latest), "{event}",
+            LedgerMetrics.ProjectionLag, () => Lags(projections.Value.Latest), "{event}",
             "Events the projection (or the Merkle tree's subscription) is behind the ledger's high-water mark, at its last sample.");
+    }
 
     private static IEnumerable<Measurement<long>> Lags(ProjectionsReport? report) =>
         report?.Projections.Select(p => new Measurement<long>(p.Lag, new KeyValuePair<string, object?>(LedgerMetrics.ProjectionAttribute, p.Name))) ?? [];
