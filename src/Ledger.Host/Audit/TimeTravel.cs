@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Ledger.Domain.Commitments;
 using Ledger.Domain.Common;
 using Ledger.Host.Hosting;
 using Ledger.Host.Security;
@@ -107,13 +108,7 @@ public static class TimeTravel
             .FirstOrDefaultAsync(ct);
     }
 
-    /// <summary>The business date an event refers to, or the (UTC) date it was recorded when it has none.</summary>
-    private static LocalDate EffectiveDate(object data, DateTimeOffset recorded) => data switch
-    {
-        Domain.Commitments.CommitmentPledged e => e.PledgedOn.Date,
-        Domain.Commitments.ProgressReported e => e.AsOf.Date,
-        Domain.Commitments.CommitmentWithdrawn { EffectiveOn: { } on } => on,
-        ILedgerEvent e => e.RecordedAt.InUtc().Date,
-        _ => Instant.FromDateTimeOffset(recorded).InUtc().Date,
-    };
+    /// <summary>The business date an event refers to (<see cref="EffectiveTime.DayOf"/>), or the (UTC) date it was recorded when it has none.</summary>
+    private static LocalDate EffectiveDate(object data, DateTimeOffset recorded) =>
+        EffectiveTime.DayOf(data) ?? EffectiveTime.From(data, Instant.FromDateTimeOffset(recorded), DateTimeZone.Utc).InUtc().Date;
 }

@@ -37,24 +37,26 @@ public static class DashboardEndpoints
     [ProducesResponseType(StatusCodes.Status403Forbidden)]
     [ProducesResponseType(StatusCodes.Status404NotFound)]
     [ProducesResponseType(StatusCodes.Status503ServiceUnavailable)]
-    public static Task<IResult> MeetingBoard(string code, HttpContext http, DashboardReads reads, CancellationToken requestAborted, string? asOf = null)
+    public static Task<IResult> MeetingBoard(
+        string code, HttpContext http, DashboardReads reads, CancellationToken requestAborted, string? asOf = null, string? effectiveOn = null)
     {
-        // A board as it stood is an auditor's view, as a commitment's past states are (docs/dashboards.md).
+        // A board as it stood is an auditor's view, as a commitment's past states are (docs/dashboards.md); a board on a
+        // business day is everyone's who may read the board.
         if (asOf is not null && TimeTravel.Refuse(http.User, "Boards as they stood at a past instant") is { } refused)
         {
             return Task.FromResult(refused);
         }
 
-        return reads.AnswerAsync(ct => BoardAsync(code, asOf, reads, ct), requestAborted);
+        return reads.AnswerAsync(ct => BoardAsync(code, asOf, effectiveOn, reads, ct), requestAborted);
     }
 
-    private static async Task<IResult> BoardAsync(string code, string? asOf, DashboardReads reads, CancellationToken ct)
+    private static async Task<IResult> BoardAsync(string code, string? asOf, string? effectiveOn, DashboardReads reads, CancellationToken ct)
     {
         var meeting = code.ToUpperInvariant();
         Instant? at = null;
         if (asOf is not null)
         {
-            if (ParseInstant(asOf) is not { } parsed)
+            if (PointInTime.ParseInstant(asOf) is not { } parsed)
             {
                 return Problems.BadQuery("asOf", "must be an ISO 8601 instant such as 2024-07-22T06:00:00Z");
             }
@@ -63,26 +65,33 @@ public static class DashboardEndpoints
         }
 
         // Meetings are never removed: one unknown now was unknown then too, and costs no scan.
-        if (!await reads.MeetingExistsAsync(meeting, ct))
+        if (await reads.MeetingAsync(meeting, ct) is not { } view)
         {
             return Problems.NotFound("Meeting", code);
         }
 
-        var today = reads.Today();
-        if (at is { } instant)
+        var (business, bad) = EffectiveOn.Read(effectiveOn, EffectiveOn.ZoneOf(view.TimeZone));
+        if (bad is not null)
         {
-            // The board as it stood: computed from the events recorded up to the instant, never from today's
-            // read models, and judged on that day (overdue, traffic lights), as the board showed it then.
+            return bad;
+        }
+
+        var today = reads.Today();
+        if (at is not null || business is not null)
+        {
+            // The board as it stood (the events recorded up to the instant) and/or as in force on a business day (their
+            // commitments' events in force by then): never today's read models. It is judged on the day it shows
+            // (overdue, traffic lights): the business day, else the day of the recorded instant.
             var now = reads.Clock.GetCurrentInstant();
-            var then = instant < now ? instant.InUtc().Date : today;
-            var replay = await reads.ReplayAsync(new ReplayScope(instant, meeting), ct);
-            var freshness = Freshness.Of(DashboardProjections.BoardName, Freshness.Replay, replay.Position, replay.HighWaterMark, now);
+            var then = business?.Day ?? (at is { } instant && instant < now ? instant.InUtc().Date : today);
+            var replay = await reads.ReplayAsync(new ReplayScope(at, meeting, business?.InForceBy), ct);
+            var freshness = reads.ReplayFreshness(DashboardProjections.BoardName, replay);
             return replay.Snapshot.Boards.GetValueOrDefault(meeting) is { Meeting: { } registered } board
-                ? Results.Json(DashboardViews.Board(board, registered, then, instant, freshness), ApiJson.Options)
+                ? Results.Json(DashboardViews.Board(board, registered, then, at, freshness) with { EffectiveOn = business }, ApiJson.Options)
                 : Results.Problem(
                     statusCode: StatusCodes.Status404NotFound,
                     title: "Meeting not found",
-                    detail: $"Meeting {meeting} was not registered yet at {InstantPattern.ExtendedIso.Format(instant)}.",
+                    detail: $"Meeting {meeting} was not registered yet at {InstantPattern.ExtendedIso.Format(at ?? now)}.",
                     type: Problems.TypeBase + "not-found");
         }
 
@@ -104,7 +113,7 @@ public static class DashboardEndpoints
     [ProducesResponseType(StatusCodes.Status404NotFound)]
     [ProducesResponseType(StatusCodes.Status503ServiceUnavailable)]
     public static Task<IResult> ReviewQueue(
-        string code, DashboardReads reads, CancellationToken requestAborted, int page = 1, int pageSize = 50) =>
+        string code, DashboardReads reads, CancellationToken requestAborted, int page = 1, int pageSize = 50, string? effectiveOn = null) =>
         reads.AnswerAsync(async ct =>
         {
             if (BadPage(page, pageSize) is { } bad)
@@ -113,12 +122,18 @@ public static class DashboardEndpoints
             }
 
             var meeting = code.ToUpperInvariant();
-            if (!await reads.MeetingExistsAsync(meeting, ct))
+            if (await reads.MeetingAsync(meeting, ct) is not { } view)
             {
                 return Problems.NotFound("Meeting", code);
             }
 
-            var today = reads.Today();
+            var (business, badDay) = EffectiveOn.Read(effectiveOn, EffectiveOn.ZoneOf(view.TimeZone));
+            if (badDay is not null)
+            {
+                return badDay;
+            }
+
+            var today = business?.Day ?? reads.Today();
             var read = await reads.ReadAsync(
                 DashboardProjections.QueueName,
                 async session =>
@@ -138,10 +153,12 @@ public static class DashboardEndpoints
                     var all = DashboardLines.Sorted(snapshot.Lines.Values.Where(l => l.Meeting == meeting && DashboardRules.NeedsReview(l)));
                     return new LinePage([.. all.Skip((page - 1) * pageSize).Take(pageSize)], all.Length);
                 },
-                ct);
+                ct,
+                InForce(meeting, business));
 
             var items = read.Value.Lines.Select(l => DashboardViews.Summary(l, today)).ToList();
-            return Results.Json(new CommitmentListResponse(items, read.Value.Total, page, pageSize, today, read.Freshness), ApiJson.Options);
+            return Results.Json(
+                new CommitmentListResponse(items, read.Value.Total, page, pageSize, today, read.Freshness) { EffectiveOn = business }, ApiJson.Options);
         }, requestAborted);
 
     [Authorize(Policy = LedgerPolicies.Read)]
@@ -150,7 +167,7 @@ public static class DashboardEndpoints
     [ProducesResponseType<OrganizationPortfolioResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType(StatusCodes.Status404NotFound)]
     [ProducesResponseType(StatusCodes.Status503ServiceUnavailable)]
-    public static Task<IResult> Organization(string code, DashboardReads reads, CancellationToken requestAborted) =>
+    public static Task<IResult> Organization(string code, DashboardReads reads, CancellationToken requestAborted, string? effectiveOn = null) =>
         reads.AnswerAsync(async ct =>
         {
             var organization = code.ToUpperInvariant();
@@ -159,7 +176,13 @@ public static class DashboardEndpoints
                 return Problems.NotFound("Organization", code);
             }
 
-            var today = reads.Today();
+            var (business, badDay) = EffectiveOn.Read(effectiveOn, DateTimeZone.Utc);
+            if (badDay is not null)
+            {
+                return badDay;
+            }
+
+            var today = business?.Day ?? reads.Today();
             var read = await reads.ReadAsync(
                 DashboardProjections.PortfolioName,
                 async session => await session.LoadAsync<OrganizationPortfolio>(organization, ct) is { Organization: not null } portfolio
@@ -170,9 +193,11 @@ public static class DashboardEndpoints
                     : null,
                 snapshot => new PortfolioRead(snapshot.Portfolios.GetValueOrDefault(organization) ?? OrganizationPortfolio.Empty(organization),
                     DashboardLines.Sorted(snapshot.Lines.Values.Where(l => l.Involves(organization)))),
-                ct);
+                ct,
+                InForce(null, business));
             return read.Value.Portfolio.Organization is { } known
-                ? Results.Json(DashboardViews.Portfolio(read.Value.Portfolio, known, read.Value.Lines, today, read.Freshness), ApiJson.Options)
+                ? Results.Json(
+                    DashboardViews.Portfolio(read.Value.Portfolio, known, read.Value.Lines, today, read.Freshness) with { EffectiveOn = business }, ApiJson.Options)
                 : Problems.NotFound("Organization", code);
         }, requestAborted);
 
@@ -182,7 +207,7 @@ public static class DashboardEndpoints
     [ProducesResponseType<CountryCoverageResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType(StatusCodes.Status404NotFound)]
     [ProducesResponseType(StatusCodes.Status503ServiceUnavailable)]
-    public static Task<IResult> Country(string iso3, DashboardReads reads, CancellationToken requestAborted) =>
+    public static Task<IResult> Country(string iso3, DashboardReads reads, CancellationToken requestAborted, string? effectiveOn = null) =>
         reads.AnswerAsync(async ct =>
         {
             var country = iso3.ToUpperInvariant();
@@ -191,7 +216,13 @@ public static class DashboardEndpoints
                 return Problems.NotFound("Country", iso3);
             }
 
-            var today = reads.Today();
+            var (business, badDay) = EffectiveOn.Read(effectiveOn, DateTimeZone.Utc);
+            if (badDay is not null)
+            {
+                return badDay;
+            }
+
+            var today = business?.Day ?? reads.Today();
             var read = await reads.ReadAsync(
                 DashboardProjections.CoverageName,
                 async session => new CoverageRead(await session.LoadAsync<CountryCoverage>(country, ct) ?? CountryCoverage.Empty(country),
@@ -201,8 +232,10 @@ public static class DashboardEndpoints
                         .ToListAsync(ct)),
                 snapshot => new CoverageRead(snapshot.Coverages.GetValueOrDefault(country) ?? CountryCoverage.Empty(country),
                     DashboardLines.Sorted(snapshot.Lines.Values.Where(l => l.Covers(country)))),
-                ct);
-            return Results.Json(DashboardViews.Coverage(read.Value.Coverage, read.Value.Lines, today, read.Freshness), ApiJson.Options);
+                ct,
+                InForce(null, business));
+            return Results.Json(
+                DashboardViews.Coverage(read.Value.Coverage, read.Value.Lines, today, read.Freshness) with { EffectiveOn = business }, ApiJson.Options);
         }, requestAborted);
 
     [Authorize(Policy = LedgerPolicies.Read)]
@@ -212,7 +245,8 @@ public static class DashboardEndpoints
     [ProducesResponseType(StatusCodes.Status400BadRequest)]
     [ProducesResponseType(StatusCodes.Status503ServiceUnavailable)]
     public static Task<IResult> Overdue(
-        DashboardReads reads, CancellationToken requestAborted, string? meeting = null, string? org = null, int page = 1, int pageSize = 50) =>
+        DashboardReads reads, CancellationToken requestAborted, string? meeting = null, string? org = null, int page = 1, int pageSize = 50,
+        string? effectiveOn = null) =>
         reads.AnswerAsync(async ct =>
         {
             if (BadPage(page, pageSize) is { } bad)
@@ -220,9 +254,20 @@ public static class DashboardEndpoints
                 return bad;
             }
 
-            var today = reads.Today();
             var meetingCode = meeting?.ToUpperInvariant();
             var orgCode = org?.ToUpperInvariant();
+
+            // The list of one meeting reads a local time in that meeting's zone; the list across meetings in UTC.
+            var zone = effectiveOn is not null && meetingCode is not null
+                ? EffectiveOn.ZoneOf((await reads.MeetingAsync(meetingCode, ct))?.TimeZone)
+                : DateTimeZone.Utc;
+            var (business, badDay) = EffectiveOn.Read(effectiveOn, zone);
+            if (badDay is not null)
+            {
+                return badDay;
+            }
+
+            var today = business?.Day ?? reads.Today();
             var read = await reads.ReadAsync(
                 DashboardProjections.LineName,
                 async session =>
@@ -254,10 +299,12 @@ public static class DashboardEndpoints
                         .Where(l => orgCode is null || l.Involves(orgCode)));
                     return new LinePage([.. all.Skip((page - 1) * pageSize).Take(pageSize)], all.Length);
                 },
-                ct);
+                ct,
+                InForce(meetingCode, business));
 
             var summaries = read.Value.Lines.Select(l => DashboardViews.Summary(l, today)).ToList();
-            return Results.Json(new CommitmentListResponse(summaries, read.Value.Total, page, pageSize, today, read.Freshness), ApiJson.Options);
+            return Results.Json(
+                new CommitmentListResponse(summaries, read.Value.Total, page, pageSize, today, read.Freshness) { EffectiveOn = business }, ApiJson.Options);
         }, requestAborted);
 
     [Authorize(Policy = LedgerPolicies.Read)]
@@ -322,15 +369,7 @@ public static class DashboardEndpoints
         : pageSize is < 1 or > MaxPageSize ? Problems.BadQuery("pageSize", $"must be between 1 and {MaxPageSize}")
         : null;
 
-    private static Instant? ParseInstant(string text)
-    {
-        var instant = InstantPattern.ExtendedIso.Parse(text);
-        if (instant.Success)
-        {
-            return instant.Value;
-        }
-
-        var offset = OffsetDateTimePattern.ExtendedIso.Parse(text);
-        return offset.Success ? offset.Value.ToInstant() : null;
-    }
+    /// <summary>The replay a dashboard on a business day is computed from (null for today's dashboard): one meeting's streams, or every stream.</summary>
+    private static ReplayScope? InForce(string? meeting, EffectiveOn? business) =>
+        business is null ? null : new ReplayScope(null, meeting, business.InForceBy);
 }

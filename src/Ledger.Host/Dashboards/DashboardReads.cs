@@ -38,12 +38,12 @@ public sealed class DashboardReads(
     public Task<IResult> AnswerAsync(Func<CancellationToken, Task<IResult>> read, CancellationToken requestAborted) =>
         budget.AnswerAsync(read, requestAborted);
 
-    /// <summary>Whether the meeting is registered, from its inline read model (exact at once): unknown codes never cost a replay.</summary>
-    public async Task<bool> MeetingExistsAsync(string meeting, CancellationToken ct)
+    /// <summary>The meeting as registered (its time zone among the rest), from its inline read model (exact at once), or null: unknown codes never cost a replay.</summary>
+    public async Task<MeetingView?> MeetingAsync(string meeting, CancellationToken ct)
     {
         using var slot = await budget.EnterAsync(ReadLane.Model, ct);
         await using var session = store.QuerySession();
-        return await session.LoadAsync<MeetingView>(StreamKeys.Meeting(meeting), ct) is not null;
+        return await session.LoadAsync<MeetingView>(StreamKeys.Meeting(meeting), ct);
     }
 
     /// <summary>Whether the organization is registered, from its inline read model.</summary>
@@ -64,15 +64,24 @@ public sealed class DashboardReads(
     /// <summary>
     /// The read model of <paramref name="projection"/> when it can answer (<paramref name="fromModel"/>
     /// returns null when it has nothing yet for what was asked), else a shared replay of all the events
-    /// (<paramref name="fromReplay"/>), with the freshness of either.
+    /// (<paramref name="fromReplay"/>), with the freshness of either. A dashboard on a business day (<paramref name="past"/>:
+    /// a scope with <see cref="ReplayScope.InForceBy"/>) is always the shared replay of that scope: read models hold
+    /// only the present.
     /// </summary>
     public async Task<DashboardRead<T>> ReadAsync<T>(
         string projection,
         Func<IQuerySession, Task<T?>> fromModel,
         Func<DashboardSnapshot, T> fromReplay,
-        CancellationToken ct)
+        CancellationToken ct,
+        ReplayScope? past = null)
         where T : class
     {
+        if (past is not null)
+        {
+            var replayed = await ReplayAsync(past, ct);
+            return new DashboardRead<T>(fromReplay(replayed.Snapshot), ReplayFreshness(projection, replayed));
+        }
+
         SharedReplays.Ticket? ticket = null;
         try
         {
@@ -96,15 +105,17 @@ public sealed class DashboardReads(
 
             // The snapshot and its read-model slot are given back before waiting for the replay.
             var replay = await ticket!.WaitAsync(ct);
-            return new DashboardRead<T>(
-                fromReplay(replay.Snapshot),
-                Freshness.Of(projection, Freshness.Replay, replay.Position, replay.HighWaterMark, clock.GetCurrentInstant()));
+            return new DashboardRead<T>(fromReplay(replay.Snapshot), ReplayFreshness(projection, replay));
         }
         finally
         {
             ticket?.Dispose();
         }
     }
+
+    /// <summary>The freshness of an answer computed by <paramref name="replay"/>.</summary>
+    public Freshness ReplayFreshness(string projection, SharedReplay replay) =>
+        Freshness.Of(projection, Freshness.Replay, replay.Position, replay.HighWaterMark, clock.GetCurrentInstant());
 
     /// <summary>A shared replay of <paramref name="scope"/> that reflects at least every event recorded before this call.</summary>
     public async Task<SharedReplay> ReplayAsync(ReplayScope scope, CancellationToken ct)

@@ -27,7 +27,13 @@ public sealed record MeetingBoardResponse(
     int Overdue,
     int Unreviewed,
     IReadOnlyDictionary<string, int> TrafficLights,
-    Freshness Freshness);
+    Freshness Freshness)
+{
+    /// <summary>Only on a business day (<c>?effectiveOn=</c>): what was asked, and how it was read.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public EffectiveOn? EffectiveOn { get; init; }
+}
+
 
 public enum CommitmentRole
 {
@@ -64,14 +70,32 @@ public sealed record OrganizationPortfolioResponse(
     RoleCounts Leads,
     RoleCounts Partners,
     IReadOnlyList<CommitmentSummary> Commitments,
-    Freshness Freshness);
+    Freshness Freshness)
+{
+    /// <summary>Only on a business day (<c>?effectiveOn=</c>): what was asked, and how it was read.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public EffectiveOn? EffectiveOn { get; init; }
+}
+
 
 public sealed record CountryCoverageResponse(
-    string Country, int Total, IReadOnlyDictionary<string, int> ByStatus, IReadOnlyList<CommitmentSummary> Commitments, Freshness Freshness);
+    string Country, int Total, IReadOnlyDictionary<string, int> ByStatus, IReadOnlyList<CommitmentSummary> Commitments, Freshness Freshness)
+{
+    /// <summary>Only on a business day (<c>?effectiveOn=</c>): what was asked, and how it was read.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public EffectiveOn? EffectiveOn { get; init; }
+}
+
 
 /// <summary>A page of commitments (the overdue list, a review queue); <see cref="Today"/> is the date the rules were applied on.</summary>
 public sealed record CommitmentListResponse(
-    IReadOnlyList<CommitmentSummary> Items, long Total, int Page, int PageSize, LocalDate Today, Freshness Freshness);
+    IReadOnlyList<CommitmentSummary> Items, long Total, int Page, int PageSize, LocalDate Today, Freshness Freshness)
+{
+    /// <summary>Only on a business day (<c>?effectiveOn=</c>): what was asked, and how it was read.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public EffectiveOn? EffectiveOn { get; init; }
+}
+
 
 public sealed record ActivityItem(
     long Sequence, string Stream, string? Commitment, string Type, string Summary, string? User, string? Organization, Instant RecordedAt);

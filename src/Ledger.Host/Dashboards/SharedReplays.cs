@@ -8,8 +8,12 @@ using NodaTime;
 
 namespace Ledger.Host.Dashboards;
 
-/// <summary>Which events a replay reads: up to an instant, and only one meeting's streams (plus the meetings' registrations).</summary>
-public sealed record ReplayScope(Instant? AsOf, string? Meeting)
+/// <summary>
+/// Which events a replay reads: those recorded up to an instant (<see cref="AsOf"/>), only one meeting's streams (plus
+/// the meetings' registrations), and of the commitments' events only those in force by an instant of business time
+/// (<see cref="InForceBy"/>, <see cref="DashboardReplay"/>).
+/// </summary>
+public sealed record ReplayScope(Instant? AsOf, string? Meeting, Instant? InForceBy = null)
 {
     /// <summary>Every event of the ledger: what a dashboard whose projection cannot answer is computed from.</summary>
     public static ReplayScope Everything { get; } = new(null, null);
@@ -237,12 +241,13 @@ public sealed partial class SharedReplays(IDocumentStore store, EventScan scan, 
     /// </summary>
     private async Task<DashboardReplay> ScanAsync(IQuerySession session, ReplayScope scope, CancellationToken ct)
     {
-        if (scope is { Meeting: { } only, AsOf: { } instant })
+        if (scope is { Meeting: { } only, AsOf: { } instant, InForceBy: null })
         {
             return await FromCheckpointsAsync(session, only, instant, ct);
         }
 
-        var replay = new DashboardReplay();
+        // Business time selects a stream's events out of their recorded order, so it cannot start from checkpoints.
+        var replay = new DashboardReplay(scope.InForceBy);
 
         // A commitment's code starts with its meeting's code; the meetings' own streams say which
         // sessions a meeting without its own takes from the meeting reviewing it.

@@ -1,6 +1,9 @@
 using JasperFx.Events;
+using Ledger.Domain.Commitments;
+using Ledger.Domain.Common;
 using Ledger.Domain.Meetings;
 using Ledger.Domain.Organizations;
+using NodaTime;
 
 namespace Ledger.Projections.Dashboards;
 
@@ -20,12 +23,18 @@ public sealed record DashboardSnapshot(
 /// rules use (<see cref="MeetingBoard.BoardsOf"/>, <see cref="OrganizationPortfolio.PortfoliosOf"/>,
 /// <see cref="CountryCoverage.CoveragesOf"/>, <see cref="ReviewQueueView.QueuesOf"/>). Used for boards
 /// "as of" an instant, for dashboards served while a projection is rebuilt, and to prove that the
-/// stored read models equal a rebuild.
+/// stored read models equal a rebuild. Given an instant of business time (<paramref name="inForceBy"/>), it applies
+/// only the commitments' events in force by then (<see cref="EffectiveTime.From"/>, a named day read in the time zone
+/// of the commitment's meeting), still in the order they were recorded; registrations are reference data and always
+/// apply.
 /// </summary>
-public sealed class DashboardReplay
+public sealed class DashboardReplay(Instant? inForceBy = null)
 {
     private readonly Dictionary<string, DashboardLine> _lines = new(StringComparer.Ordinal);
     private readonly List<object> _registrations = [];
+
+    /// <summary>The time zone of each meeting registered so far, and of each commitment's meeting (by stream): what a named day is read in.</summary>
+    private readonly Dictionary<string, DateTimeZone> _zones = new(StringComparer.Ordinal);
 
     /// <summary>The sequence of the last event applied.</summary>
     public long Position { get; private set; }
@@ -44,6 +53,11 @@ public sealed class DashboardReplay
     public void Apply(long sequence, string stream, object data)
     {
         Position = Math.Max(Position, sequence);
+        if (inForceBy is { } by && !InForce(stream, data, by))
+        {
+            return;
+        }
+
         EventCount++;
         switch (data)
         {
@@ -63,6 +77,28 @@ public sealed class DashboardReplay
 
                 break;
         }
+    }
+
+    /// <summary>Whether a commitment's event is in force by <paramref name="by"/>; learns the time zones on the way.</summary>
+    private bool InForce(string stream, object data, Instant by)
+    {
+        switch (data)
+        {
+            case MeetingRegistered e:
+                _zones[StreamKeys.Meeting(e.Code)] = DateTimeZoneProviders.Tzdb.GetZoneOrNull(e.TimeZone) ?? DateTimeZone.Utc;
+                return true;
+
+            case CommitmentPledged e:
+                // A pledge opens its stream, after its meeting's registration: the stream's days are read in that meeting's zone.
+                _zones[stream] = _zones.GetValueOrDefault(StreamKeys.Meeting(e.Meeting)) ?? DateTimeZone.Utc;
+                break;
+
+            case not null when !DashboardLine.EventTypes.Contains(data.GetType()):
+                return true;
+        }
+
+        return data is ILedgerEvent recorded
+               && EffectiveTime.From(recorded, recorded.RecordedAt, _zones.GetValueOrDefault(stream) ?? DateTimeZone.Utc) <= by;
     }
 
     public DashboardSnapshot Build()

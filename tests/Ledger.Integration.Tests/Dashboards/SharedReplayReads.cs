@@ -82,6 +82,30 @@ public sealed class SharedReplayReads(LedgerFixture fixture, ITestOutputHelper o
     }
 
     [Fact]
+    public async Task concurrent_identical_dashboards_on_a_business_day_cost_one_scan_and_need_no_token()
+    {
+        await ImportShippedDataAsync();
+        await CatchUpAsync();
+        var replays = Host.Services.GetRequiredService<SharedReplays>();
+        var before = replays.Scans;
+
+        var boards = await ManyAsync<MeetingBoardResponse>("/api/dashboard/meetings/AST-2024?effectiveOn=2024-07-22T09:00");
+        var queues = await ManyAsync<CommitmentListResponse>("/api/dashboard/meetings/AST-2024/unreviewed?effectiveOn=2024-07-22T09:00");
+        var boardScans = replays.Scans - before;
+        var portfolios = await ManyAsync<OrganizationPortfolioResponse>("/api/dashboard/organizations/IOFS?effectiveOn=2024-07-22");
+        var coverages = await ManyAsync<CountryCoverageResponse>("/api/dashboard/countries/AFG?effectiveOn=2024-07-22");
+
+        boards.Select(b => Json(b)).Distinct().Count().ShouldBe(1, "every caller got the same replay");
+        boards[0].Total.ShouldBe(9);
+        queues.ShouldAllBe(q => q.Total == 9);
+        portfolios.ShouldAllBe(p => p.Leads.Total == 8);
+        coverages.ShouldAllBe(c => c.Total == 2);
+        boardScans.ShouldBe(1, "the board and the queue of one meeting on one business instant share a scan");
+        (replays.Scans - before).ShouldBe(2, "the portfolio and the coverage on one business day share the scan of every stream");
+        output.WriteLine($"{Callers} concurrent board and queue reads on a business instant: {boardScans} scan; portfolio and coverage: 1 more");
+    }
+
+    [Fact]
     public async Task a_board_as_of_an_instant_is_for_auditors_only()
     {
         await ImportShippedDataAsync();
