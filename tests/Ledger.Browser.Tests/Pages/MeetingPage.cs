@@ -72,6 +72,58 @@ public sealed class MeetingPage(DashboardFixture fixture, ITestOutputHelper outp
     }
 
     [Fact]
+    public async Task Picking_22_July_2024_09_00_shows_the_Astana_board_as_then_in_force_and_the_address_keeps_it()
+    {
+        await using var tab = await OpenAsync();
+        await tab.GotoAsync("/meetings/AST-2024");
+        var picker = tab.Page.Locator("form.business-day");
+        var zone = await TextOf(picker.Locator(".business-day__zone"));
+        Output.WriteLine($"picker zone: {zone}");
+        zone.ShouldStartWith("Astana time (Asia/Almaty");
+
+        // The day before the meeting opened: nothing of Astana's was in force yet.
+        await picker.Locator("input[name='date']").FillAsync("2024-07-21");
+        await picker.Locator("button[type='submit']").ClickAsync();
+        await tab.Page.WaitForURLAsync(url => new Uri(url).Query == "?effectiveOn=2024-07-21");
+        await tab.ReadyAsync();
+        var board = tab.Page.Locator("section.board[data-meeting='AST-2024']");
+        (await TextOf(board.Locator("[data-tile='total'] .tile__value"))).ShouldBe("0");
+
+        // 22 July 2024, 09:00 in Astana (04:00 UTC): the nine commitments made that morning.
+        await picker.Locator("input[name='date']").FillAsync("2024-07-22");
+        await picker.Locator("input[name='time']").FillAsync("09:00");
+        await picker.Locator("button[type='submit']").ClickAsync();
+        await tab.Page.WaitForURLAsync(url => Uri.UnescapeDataString(new Uri(url).Query) == "?effectiveOn=2024-07-22T09:00");
+        await tab.ReadyAsync();
+        await ShowsTheMorningAsync(tab);
+        await tab.ScreenshotAsync("meeting-AST-2024-effective-on");
+        tab.ShouldHaveNoProblems();
+
+        // The address is the view: opened afresh, it shows the same board and the picker its choice.
+        await using var shared = await OpenAsync();
+        await shared.GotoAsync(new Uri(tab.Page.Url).PathAndQuery);
+        await ShowsTheMorningAsync(shared);
+        (await shared.Page.Locator("form.business-day input[name='date']").InputValueAsync()).ShouldBe("2024-07-22");
+        (await shared.Page.Locator("form.business-day input[name='time']").InputValueAsync()).ShouldBe("09:00");
+
+        // "Back to today" leaves the business day.
+        await shared.FollowAsync(shared.Page.Locator("form.business-day a", new() { HasText = "Back to today" }), "/meetings/AST-2024");
+        (await shared.Page.Locator("section.board .notice", new() { HasText = "As in force" }).CountAsync()).ShouldBe(0);
+        shared.ShouldHaveNoProblems();
+    }
+
+    private static async Task ShowsTheMorningAsync(DashboardPage tab)
+    {
+        var board = tab.Page.Locator("section.board[data-meeting='AST-2024']");
+        (await TextOf(board.Locator(".notice", new() { HasText = "As in force" })))
+            .ShouldBe("As in force on 22 July 2024, 09:00 Astana time (Asia/Almaty, UTC+5).");
+        (await TextOf(board.Locator("[data-tile='total'] .tile__value"))).ShouldBe("9");
+        (await TextOf(board.Locator("[data-tile='unreviewed'] .tile__value"))).ShouldBe("9");
+        (await FigureAsync(board, "3")).ShouldBe(2);
+        (await TextOf(tab.Page.Locator("#review-queue .section__lead"))).ShouldBe("9 commitments of this meeting have no review decision yet.");
+    }
+
+    [Fact]
     public async Task Astana_lists_its_nine_commitments_and_those_outside_a_working_session()
     {
         await using var tab = await OpenAsync();

@@ -2,6 +2,7 @@
 // meeting board.
 
 import { hasRole } from './access.js';
+import { inForceText } from './business-day.js';
 import { statusChart } from './chart.js';
 import { countryName } from './countries.js';
 import { h } from './dom.js';
@@ -337,5 +338,6 @@ export function meetingBoard(meeting, result, { heading = true, scale } = {}) {
       (format.BASIS[key]?.label ?? format.words(key)).toLowerCase())),
     composition('Kind', board.byKind, (key) => format.words(key).toLowerCase()),
     board.asOf ? notice('info', `As the ledger stood at ${format.instant(board.asOf)}.`) : null,
+    board.effectiveOn ? notice('info', inForceText(board.effectiveOn, meeting.city)) : null,
     freshness(board.freshness));
 }

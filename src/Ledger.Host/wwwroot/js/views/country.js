@@ -1,18 +1,21 @@
 // "/countries/{iso3}": the commitments that name a country.
 
-import { getJson, segment } from '../api.js';
+import { getJson, query, segment } from '../api.js';
+import { businessDay, businessDayPicker, inForceText } from '../business-day.js';
 import {
-  commitmentTable, countryLabel, freshness, pageHeader, section, setTitle, statTiles, unavailable,
+  commitmentTable, countryLabel, freshness, notice, pageHeader, section, setTitle, statTiles, unavailable,
 } from '../components.js';
 import { statusChart } from '../chart.js';
 import { h, replaceChildren } from '../dom.js';
 
-export async function render(main, { iso3 }) {
+export async function render(main, { iso3 }, search) {
   const code = iso3.toUpperCase();
   setTitle(code);
-  const result = await getJson(`/api/dashboard/countries/${segment(code)}`);
+  const { effectiveOn } = businessDay(search);
+  const picker = businessDayPicker(search, { zone: 'UTC', what: 'the coverage' });
+  const result = await getJson(`/api/dashboard/countries/${segment(code)}${query({ effectiveOn })}`);
   if (!result.ok) {
-    replaceChildren(main, pageHeader({ eyebrow: 'Country', title: code }), unavailable(`Country ${code}`, result));
+    replaceChildren(main, pageHeader({ eyebrow: 'Country', title: code }), picker, unavailable(`Country ${code}`, result));
     return;
   }
 
@@ -28,10 +31,12 @@ export async function render(main, { iso3 }) {
       title: name,
       subtitle: 'Commitments that name this country among their beneficiaries or places of work.',
     }),
+    picker,
     h('section', { class: 'card', 'aria-label': 'Figures' },
       statTiles([{ key: 'total', label: 'commitments', value: board.total }]),
       statusChart([{ key: 'all', label: `All commitments (${board.total})`, counts: board.byStatus, total: board.total }],
         { title: `${iso}: commitments by status`, rowHeader: 'Commitments' }),
+      board.effectiveOn ? notice('info', inForceText(board.effectiveOn)) : null,
       freshness(board.freshness)),
     section('commitments', 'Commitments',
       commitmentTable(board.commitments ?? [], {

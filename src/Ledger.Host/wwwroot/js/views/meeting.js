@@ -3,6 +3,7 @@
 
 import { mayRecordReviews, currentSession } from '../access.js';
 import { getAll, getJson, query, segment } from '../api.js';
+import { businessDay, businessDayPicker } from '../business-day.js';
 import {
   boardInstant, commitmentTable, meetingBoard, meetingFacts, notice, pageHeader, section, setTitle, trafficLight, unavailable,
 } from '../components.js';
@@ -20,12 +21,13 @@ const SETTLE_DELAY_MS = 250;
 
 export async function render(main, { code }, search) {
   const { asOf, refusal } = boardInstant(search);
+  const { effectiveOn } = businessDay(search);
   setTitle(code);
   const reads = () => getAll(
     `/api/meetings/${segment(code)}`,
-    `/api/dashboard/meetings/${segment(code)}${query({ asOf })}`,
+    `/api/dashboard/meetings/${segment(code)}${query({ asOf, effectiveOn })}`,
     `/api/commitments${query({ meeting: code, pageSize: PAGE_SIZE })}`,
-    `/api/dashboard/meetings/${segment(code)}/unreviewed${query({ pageSize: QUEUE_SIZE })}`);
+    `/api/dashboard/meetings/${segment(code)}/unreviewed${query({ pageSize: QUEUE_SIZE, effectiveOn })}`);
   let [meeting, board, list, queue] = await reads();
 
   if (!meeting.ok) {
@@ -43,7 +45,7 @@ export async function render(main, { code }, search) {
   const draw = () => {
     replaceChildren(boardSlot, meetingBoard(m, board, { heading: false }));
     replaceChildren(queueSlot, reviewQueue(queue));
-    replaceChildren(listSlot, commitments(m, board, list));
+    replaceChildren(listSlot, commitments(m, board, list, effectiveOn));
   };
   draw();
 
@@ -54,7 +56,7 @@ export async function render(main, { code }, search) {
     refresh: async () => {
       for (let attempt = 1; attempt <= SETTLE_TRIES; attempt++) {
         [, board, list, queue] = await reads();
-        if (asOf || [board, queue].every((r) => !r.ok || !r.data.freshness || r.data.freshness.lag === 0)) {
+        if (asOf || effectiveOn || [board, queue].every((r) => !r.ok || !r.data.freshness || r.data.freshness.lag === 0)) {
           break;
         }
         await new Promise((resolve) => { setTimeout(resolve, SETTLE_DELAY_MS); });
@@ -67,6 +69,7 @@ export async function render(main, { code }, search) {
   replaceChildren(main,
     pageHeader({ eyebrow: `Meeting ${m.code}`, title: m.title, subtitle: meetingFacts(m) }),
     refusal,
+    businessDayPicker(search, { zone: m.timeZone ?? 'UTC', place: m.city, what: 'the board and the review queue' }),
     boardSlot,
     queueSlot,
     await reviewing(page, list),
@@ -103,7 +106,7 @@ function reviewQueue(queue) {
         item.trafficLight ? trafficLight(item.trafficLight) : null))));
 }
 
-function commitments(meeting, board, list) {
+function commitments(meeting, board, list, effectiveOn) {
   if (!list.ok) {
     return section('commitments', 'Commitments', unavailable('The list of commitments', list));
   }
@@ -126,7 +129,8 @@ function commitments(meeting, board, list) {
 
   return section('commitments', 'Commitments',
     h('p', { class: 'section__lead' }, `${count(total, 'commitment')}, by working session.`
-      + (items.length < total ? ` The first ${items.length} are listed.` : '')),
+      + (items.length < total ? ` The first ${items.length} are listed.` : '')
+      + (effectiveOn ? ' Listed as they stand today; the board and the review queue above are as in force on the day chosen.' : '')),
     items.length === 0 ? notice('info', 'No commitment is recorded for this meeting.') : null,
     order.map((number) => {
       const name = number === null ? titles.get(null) ?? 'Not assigned to a working session' : sessionName({ number, title: titles.get(number) });

@@ -1,8 +1,9 @@
 // "/organizations/{code}": what an organization leads and partners in.
 
-import { getJson, segment } from '../api.js';
+import { getJson, query, segment } from '../api.js';
+import { businessDay, businessDayPicker, inForceText } from '../business-day.js';
 import {
-  commitmentTable, freshness, pageHeader, section, setTitle, statTiles, unavailable,
+  commitmentTable, freshness, notice, pageHeader, section, setTitle, statTiles, unavailable,
 } from '../components.js';
 import { statusChart } from '../chart.js';
 import { h, replaceChildren } from '../dom.js';
@@ -14,11 +15,13 @@ function family(value) {
   return value ? FAMILIES[value] ?? words(value) : null;
 }
 
-export async function render(main, { code }) {
+export async function render(main, { code }, search) {
   setTitle(code);
-  const result = await getJson(`/api/dashboard/organizations/${segment(code)}`);
+  const { effectiveOn } = businessDay(search);
+  const picker = businessDayPicker(search, { zone: 'UTC', what: 'the portfolio' });
+  const result = await getJson(`/api/dashboard/organizations/${segment(code)}${query({ effectiveOn })}`);
   if (!result.ok) {
-    replaceChildren(main, pageHeader({ eyebrow: 'Organization', title: code }), unavailable(`Organization ${code}`, result));
+    replaceChildren(main, pageHeader({ eyebrow: 'Organization', title: code }), picker, unavailable(`Organization ${code}`, result));
     return;
   }
 
@@ -33,6 +36,7 @@ export async function render(main, { code }) {
       title: organization.name ?? organization.code,
       subtitle: family(organization.family),
     }),
+    picker,
     h('section', { class: 'card', 'aria-label': 'Figures' },
       statTiles([
         { key: 'leads', label: 'leads', value: leads.total },
@@ -42,6 +46,7 @@ export async function render(main, { code }) {
         { key: 'leads', label: `Leads (${leads.total})`, counts: leads.byStatus, total: leads.total },
         { key: 'partners', label: `Partner in (${partners.total})`, counts: partners.byStatus, total: partners.total },
       ], { title: `${organization.code}: commitments by role and status`, rowHeader: 'Role' }),
+      board.effectiveOn ? notice('info', inForceText(board.effectiveOn)) : null,
       freshness(board.freshness)),
     section('commitments', 'Commitments',
       commitmentTable(board.commitments ?? [], {
