@@ -151,14 +151,12 @@ public static class DashboardEndpoints
                 snapshot =>
                 {
                     var all = DashboardLines.Sorted(snapshot.Lines.Values.Where(l => l.Meeting == meeting && DashboardRules.NeedsReview(l)));
-                    return new LinePage([.. all.Skip((page - 1) * pageSize).Take(pageSize)], all.Length);
+                    return LinePage.Of(all, page, pageSize);
                 },
                 ct,
                 InForce(meeting, business));
 
-            var items = read.Value.Lines.Select(l => DashboardViews.Summary(l, today)).ToList();
-            return Results.Json(
-                new CommitmentListResponse(items, read.Value.Total, page, pageSize, today, read.Freshness) { EffectiveOn = business }, ApiJson.Options);
+            return ListAnswer(read, page, pageSize, today, business);
         }, requestAborted);
 
     [Authorize(Policy = LedgerPolicies.Read)]
@@ -297,14 +295,12 @@ public static class DashboardEndpoints
                         .Where(l => DashboardRules.IsOverdue(l, today))
                         .Where(l => meetingCode is null || l.Meeting == meetingCode)
                         .Where(l => orgCode is null || l.Involves(orgCode)));
-                    return new LinePage([.. all.Skip((page - 1) * pageSize).Take(pageSize)], all.Length);
+                    return LinePage.Of(all, page, pageSize);
                 },
                 ct,
                 InForce(meetingCode, business));
 
-            var summaries = read.Value.Lines.Select(l => DashboardViews.Summary(l, today)).ToList();
-            return Results.Json(
-                new CommitmentListResponse(summaries, read.Value.Total, page, pageSize, today, read.Freshness) { EffectiveOn = business }, ApiJson.Options);
+            return ListAnswer(read, page, pageSize, today, business);
         }, requestAborted);
 
     [Authorize(Policy = LedgerPolicies.Read)]
@@ -357,7 +353,22 @@ public static class DashboardEndpoints
             return Results.Json(response, ApiJson.Options);
         }, requestAborted);
 
-    private sealed record LinePage(IReadOnlyList<DashboardLine> Lines, long Total);
+    private sealed record LinePage(IReadOnlyList<DashboardLine> Lines, long Total)
+    {
+        /// <summary>One page of every matching line, in order, with their count.</summary>
+        public static LinePage Of(DashboardLine[] all, int page, int pageSize) =>
+            new([.. all.Skip((page - 1) * pageSize).Take(pageSize)], all.Length);
+    }
+
+    /// <summary>A page of lines as a list answer, judged on <paramref name="today"/> (the business day, when one was asked).</summary>
+    private static IResult ListAnswer(DashboardRead<LinePage> read, int page, int pageSize, LocalDate today, EffectiveOn? business) =>
+        Results.Json(
+            new CommitmentListResponse(
+                [.. read.Value.Lines.Select(l => DashboardViews.Summary(l, today))], read.Value.Total, page, pageSize, today, read.Freshness)
+            {
+                EffectiveOn = business,
+            },
+            ApiJson.Options);
 
     /// <summary>A read model's counters and the lines its list shows, read in one snapshot.</summary>
     private sealed record PortfolioRead(OrganizationPortfolio Portfolio, IReadOnlyList<DashboardLine> Lines);

@@ -13,8 +13,9 @@ namespace Ledger.Reliability.Tests.Reading;
 
 /// <summary>
 /// R9: reads cannot drain the connection pool the writers need. A host process whose pool is 100 connections
-/// (<c>Maximum Pool Size=100</c>) gets 500 requests at once over loopback: boards as of an instant as an auditor
-/// (each a replay of the events, most at instants of their own), dashboard reads while the dashboards lag (the
+/// (<c>Maximum Pool Size=100</c>) gets 600 requests at once over loopback: boards as of an instant as an auditor
+/// (each a replay of the events, most at instants of their own), every dashboard on a business day with no token at
+/// all (each a replay too, at business instants of their own), dashboard reads while the dashboards lag (the
 /// daemon cannot commit its progress: another session holds a lock on the progression table, so every
 /// dashboard is computed from the events), and review decisions. No request fails for want of a connection,
 /// every write is answered 2xx or 409, a read over its budget is answered 503 with Retry-After at once rather
@@ -25,6 +26,7 @@ public sealed class R9PoolPressure(ITestOutputHelper output)
 {
     private const int PoolSize = 100;
     private const int AsOfReads = 200;
+    private const int EffectiveReads = 100;
     private const int LaggingReads = 150;
     private const int Writes = 150;
 
@@ -43,8 +45,15 @@ public sealed class R9PoolPressure(ITestOutputHelper output)
         "/api/dashboard/overdue",
     ];
 
+    /// <summary>Every dashboard that takes a business day, for a reader with no token.</summary>
+    private static readonly string[] EffectiveUrls =
+    [
+        "/api/dashboard/meetings/AST-2024", "/api/dashboard/meetings/GVA-2022/unreviewed", "/api/dashboard/organizations/IOFS",
+        "/api/dashboard/countries/AFG", "/api/dashboard/overdue",
+    ];
+
     [Fact]
-    public async Task Five_hundred_requests_at_once_on_a_pool_of_100_leave_writers_served_and_nothing_exhausted()
+    public async Task Six_hundred_requests_at_once_on_a_pool_of_100_leave_writers_served_and_nothing_exhausted()
     {
         await using var database = await TestDatabase.CreateAsync("r9");
         var connectionString = $"{database.ConnectionString};Maximum Pool Size={PoolSize}";
@@ -97,6 +106,8 @@ public sealed class R9PoolPressure(ITestOutputHelper output)
             var requests = new List<Func<Task<Answer>>>();
             requests.AddRange(instants.Select((instant, i) => (Func<Task<Answer>>)(() => SendAsync(
                 client, HttpMethod.Get, $"/api/dashboard/meetings/{(i % 2 == 0 ? "GVA-2022" : "AST-2024")}?asOf={Uri.EscapeDataString(instant)}", auditor, kind: "as-of"))));
+            requests.AddRange(Enumerable.Range(0, EffectiveReads).Select(i => (Func<Task<Answer>>)(() => SendAsync(
+                client, HttpMethod.Get, $"{EffectiveUrls[i % EffectiveUrls.Length]}?effectiveOn=2024-07-22T{i / 60:00}:{i % 60:00}", null, kind: "effective-on"))));
             requests.AddRange(Enumerable.Range(0, LaggingReads).Select(i => (Func<Task<Answer>>)(() => SendAsync(
                 client, HttpMethod.Get, LaggingUrls[i % LaggingUrls.Length], null, kind: "lagging"))));
             requests.AddRange(Enumerable.Range(0, Writes).Select(i => (Func<Task<Answer>>)(() => ReviewAsync(
@@ -130,24 +141,25 @@ public sealed class R9PoolPressure(ITestOutputHelper output)
         var refusals = string.Join(", ", overBudget.GroupBy(ProblemType).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}"));
         Figures.Report(output, "R9", string.Create(CultureInfo.InvariantCulture,
             $"{answers.Count} requests at once on a pool of {PoolSize}: {Describe(answers, "as-of", "as-of boards (auditor)")}; " +
+            $"{Describe(answers, "effective-on", "dashboards on a business day (no token)")}; " +
             $"{Describe(answers, "lagging", "lagging reads")}; {Describe(answers, "write", "writes")}; reads over budget: {refusals}; " +
             $"{scans} replay scans; max latency {answers.Max(a => a.Elapsed).TotalSeconds:0.00} s (reads {reads.Max(a => a.Elapsed).TotalSeconds:0.00} s, " +
             $"writes {writes.Max(a => a.Elapsed).TotalSeconds:0.00} s); peak sessions {peakSessions}; " +
             $"sessions idle in transaction {idleInTransaction}; pool errors {poolErrors}"));
 
-        answers.Count.ShouldBe(AsOfReads + LaggingReads + Writes);
+        answers.Count.ShouldBe(AsOfReads + EffectiveReads + LaggingReads + Writes);
         poolErrors.ShouldBe(0, "no request may fail for want of a connection");
         writes.ShouldAllBe(a => a.Status == HttpStatusCode.OK || a.Status == HttpStatusCode.Conflict, Statuses(writes));
         writes.ShouldContain(a => a.Status == HttpStatusCode.OK);
         reads.ShouldAllBe(a => a.Status == HttpStatusCode.OK || a.Status == HttpStatusCode.ServiceUnavailable || a.Status == HttpStatusCode.TooManyRequests, Statuses(reads));
         reads.Where(a => a.Status == HttpStatusCode.OK).ShouldAllBe(a => a.Body.Contains("\"lifecycle\":\"replay\"", StringComparison.Ordinal), "every dashboard was computed from the events");
-        overBudget.ShouldNotBeEmpty("500 requests at once go over the read budget");
+        overBudget.ShouldNotBeEmpty("600 requests at once go over the read budget");
         overBudget.ShouldAllBe(a => a.ContentType == "application/problem+json" && a.RetryAfter != null
                                     && (ProblemType(a) == "reads-busy" || ProblemType(a) == "read-timeout"));
         reads.Max(a => a.Elapsed).ShouldBeLessThan(TimeSpan.FromSeconds(30), "a read is answered within its deadline (10 s) and some slack, never queued without end");
         writes.Max(a => a.Elapsed).ShouldBeLessThan(TimeSpan.FromSeconds(30));
         idleInTransaction.ShouldBe(0);
-        peakSessions.ShouldBeLessThanOrEqualTo(PoolSize + 10, "the sessions are bounded by the host's pool, not by the 500 requests");
+        peakSessions.ShouldBeLessThanOrEqualTo(PoolSize + 10, "the sessions are bounded by the host's pool, not by the 600 requests");
     }
 
     private static async Task<List<string>> CommitmentCodesAsync(HttpClient client)

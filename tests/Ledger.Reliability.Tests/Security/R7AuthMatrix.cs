@@ -120,10 +120,19 @@ public sealed class R7AuthMatrix(ITestOutputHelper output)
             """{"status":"in-progress","narrative":"Joint missions started.","asOf":"2024-07-24","percentComplete":10}"""),
     ];
 
-    /// <summary>Requests that an endpoint refuses more narrowly than its policy: past states (a commitment's, a board's) are for auditors.</summary>
+    /// <summary>
+    /// Requests that an endpoint refuses more narrowly than its policy: past states (a commitment's, a board's) are for
+    /// auditors; and the dashboards on a business day, which are for every reader, as the dashboards themselves.
+    /// </summary>
     private static readonly Route[] Variants =
     [
         new("GET", "/api/dashboard/meetings/{code}", Access.Audit, "/api/dashboard/meetings/AST-2024?asOf=2024-07-24T00:00:00Z"),
+        new("GET", "/api/dashboard/meetings/{code}", Access.Audit, "/api/dashboard/meetings/AST-2024?asOf=2024-07-24T00:00:00Z&effectiveOn=2024-07-22"),
+        new("GET", "/api/dashboard/meetings/{code}", Access.Read, "/api/dashboard/meetings/AST-2024?effectiveOn=2024-07-22T09:00"),
+        new("GET", "/api/dashboard/meetings/{code}/unreviewed", Access.Read, "/api/dashboard/meetings/AST-2024/unreviewed?effectiveOn=2024-07-22T09:00"),
+        new("GET", "/api/dashboard/organizations/{code}", Access.Read, "/api/dashboard/organizations/IOFS?effectiveOn=2024-07-22"),
+        new("GET", "/api/dashboard/countries/{iso3}", Access.Read, "/api/dashboard/countries/AFG?effectiveOn=2024-07-22T04:00:00Z"),
+        new("GET", "/api/dashboard/overdue", Access.Read, "/api/dashboard/overdue?meeting=AST-2024&effectiveOn=2024-07-22"),
         new("GET", "/api/commitments/{code}", Access.Audit, "/api/commitments/AST-2024-06?asOf=2024-07-24T00:00:00Z"),
         new("GET", "/api/commitments/{code}", Access.Audit, "/api/commitments/AST-2024-06?version=1"),
     ];
@@ -218,7 +227,7 @@ public sealed class R7AuthMatrix(ITestOutputHelper output)
         (await EventCountAsync(database)).ShouldBe(events);
         var open = Routes.Count(r => r.Access == Access.Anonymous);
         Figures.Report(output, "R7", string.Create(CultureInfo.InvariantCulture,
-            $"{served.Count} routes of the endpoint data source, all classified ({open} anonymous, {served.Count - open} protected, +{Variants.Length} time-travel variants), " +
+            $"{served.Count} routes of the endpoint data source, all classified ({open} anonymous, {served.Count - open} protected, +{Variants.Length} variants: time travel and business days), " +
             $"Dashboards:Public=false; {_tally.Requests} requests over {_tally.Cases.Count} cases: " +
             $"{_tally.Count(401)} × 401 (each a problem with WWW-Authenticate: Bearer), {_tally.Count(403)} × 403, {_tally.Count(429)} × 429, " +
             $"{_tally.Controls} controls let through, 0 × 5xx; {refused} refused requests wrote 0 events ({events} before and after)"));
