@@ -163,6 +163,7 @@ public static class DashboardEndpoints
     [WolverineGet("/api/dashboard/organizations/{code}", OperationId = "getOrganizationPortfolio")]
     [Tags("Dashboards")]
     [ProducesResponseType<OrganizationPortfolioResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType(StatusCodes.Status400BadRequest)]
     [ProducesResponseType(StatusCodes.Status404NotFound)]
     [ProducesResponseType(StatusCodes.Status503ServiceUnavailable)]
     public static Task<IResult> Organization(string code, DashboardReads reads, CancellationToken requestAborted, string? effectiveOn = null) =>
@@ -203,6 +204,7 @@ public static class DashboardEndpoints
     [WolverineGet("/api/dashboard/countries/{iso3}", OperationId = "getCountryCoverage")]
     [Tags("Dashboards")]
     [ProducesResponseType<CountryCoverageResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType(StatusCodes.Status400BadRequest)]
     [ProducesResponseType(StatusCodes.Status404NotFound)]
     [ProducesResponseType(StatusCodes.Status503ServiceUnavailable)]
     public static Task<IResult> Country(string iso3, DashboardReads reads, CancellationToken requestAborted, string? effectiveOn = null) =>
