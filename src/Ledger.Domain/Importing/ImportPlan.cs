@@ -20,7 +20,15 @@ public sealed record ImportReport(
     public int EventCount { get; init; }
 }
 
-public sealed record ImportRefusal(string Key, IReadOnlyList<Refusal> Reasons);
+/// <summary>An entry the import refuses: its stream key, where it stands in the data, and why.</summary>
+public sealed record ImportRefusal(string Key, IReadOnlyList<Refusal> Reasons)
+{
+    /// <summary>Where the entry stands in the data (<c>line 4</c>, <c>commitments[3]</c>); the key when not given.</summary>
+    public string Entry { get; init; } = Key;
+}
+
+/// <summary>One pledge of an import: where it stands in the data, the command, and the events its source adds after the pledge.</summary>
+public sealed record PledgeLine(string Entry, PledgeCommitment Command, Func<Actor, Instant, IEnumerable<object>>? Then = null);
 
 public sealed record ImportPlan(IReadOnlyList<StreamStart> Streams, ImportReport Report)
 {
@@ -33,36 +41,19 @@ public sealed record ImportPlan(IReadOnlyList<StreamStart> Streams, ImportReport
     /// </summary>
     public static ImportPlan For(MeetingsData data, Func<string, bool> streamExists, Actor by, Instant now)
     {
-        var streams = new List<StreamStart>();
-        var created = new List<string>();
-        var present = new List<string>();
-        var refused = new List<ImportRefusal>();
-
-        void Start(string key, params object[] events)
-        {
-            if (streamExists(key))
-            {
-                present.Add(key);
-            }
-            else
-            {
-                streams.Add(new StreamStart(key, events));
-                created.Add(key);
-            }
-        }
-
+        var plan = new Planner(streamExists);
         var sessions = data.WorkingSessions
             .Select(s => new WorkingSession(s.Number, s.Title, s.Topics, s.CrisisAreas ?? []))
             .ToList();
 
         foreach (var o in data.Organizations)
         {
-            Start(StreamKeys.Organization(o.Code), new OrganizationRegistered(o.Code, o.Name, ParseFamily(o.Family), o.Note, by, now));
+            plan.Start(StreamKeys.Organization(o.Code), new OrganizationRegistered(o.Code, o.Name, ParseFamily(o.Family), o.Note, by, now));
         }
 
         foreach (var f in data.Frameworks)
         {
-            Start(StreamKeys.Framework(f.Code), new FrameworkRegistered(f.Code, f.Name, by, now));
+            plan.Start(StreamKeys.Framework(f.Code), new FrameworkRegistered(f.Code, f.Name, by, now));
         }
 
         // The source gives the working sessions of the meeting that reviews the previous one;
@@ -74,31 +65,83 @@ public sealed record ImportPlan(IReadOnlyList<StreamStart> Streams, ImportReport
             m.Reviews is not null ? sessions : [], ParseBasis(m.Basis), by, now)).ToList();
         foreach (var meeting in meetings)
         {
-            Start(StreamKeys.Meeting(meeting.Code), meeting);
+            plan.Start(StreamKeys.Meeting(meeting.Code), meeting);
         }
 
         var catalog = ReferenceCatalog.From(
             meetings, data.Organizations.Select(o => o.Code), data.Frameworks.Select(f => f.Code));
-        foreach (var pledge in Pledges(data))
-        {
-            var key = StreamKeys.Commitment(pledge.Command.Code);
-            var decision = pledge.Command.Decide(catalog, by, now);
-            if (decision.IsRefused)
-            {
-                refused.Add(new ImportRefusal(key, decision.Refusals));
-                continue;
-            }
-
-            Start(key, [.. decision.Events, .. pledge.Then(by, now)]);
-        }
-
-        var report = new ImportReport(created, present, refused) { EventCount = streams.Sum(s => s.Events.Count) };
-        return new ImportPlan(streams, report);
+        plan.Pledge(Pledges(data), catalog, by, now);
+        return plan.Build();
     }
 
-    private sealed record PlannedPledge(PledgeCommitment Command, Func<Actor, Instant, IEnumerable<object>> Then);
+    /// <summary>
+    /// Plans a matrix of pledges against the ledger's <paramref name="catalog"/>, by the same rules as the
+    /// meetings' data: a code already in the ledger is left alone, a code given twice is refused, each pledge is
+    /// decided as the pledge endpoint decides it. The caller records the streams only when nothing is refused.
+    /// </summary>
+    public static ImportPlan ForPledges(IEnumerable<PledgeLine> lines, ReferenceCatalog catalog, Func<string, bool> streamExists, Actor by, Instant now)
+    {
+        var plan = new Planner(streamExists);
+        plan.Pledge(lines, catalog, by, now);
+        return plan.Build();
+    }
 
-    private static IEnumerable<PlannedPledge> Pledges(MeetingsData data)
+    /// <summary>Collects the streams to start and what becomes of each entry.</summary>
+    private sealed class Planner(Func<string, bool> streamExists)
+    {
+        private readonly List<StreamStart> _streams = [];
+        private readonly List<string> _created = [];
+        private readonly List<string> _present = [];
+        private readonly List<ImportRefusal> _refused = [];
+
+        public void Start(string key, params object[] events)
+        {
+            if (streamExists(key))
+            {
+                _present.Add(key);
+            }
+            else
+            {
+                _streams.Add(new StreamStart(key, events));
+                _created.Add(key);
+            }
+        }
+
+        public void Pledge(IEnumerable<PledgeLine> lines, ReferenceCatalog catalog, Actor by, Instant now)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var line in lines)
+            {
+                var code = line.Command.Code;
+                var key = code is null ? line.Entry : StreamKeys.Commitment(code);
+                if (code is not null && !seen.Add(code))
+                {
+                    _refused.Add(new ImportRefusal(key, [new Refusal("appears more than once in the matrix", "code")]) { Entry = line.Entry });
+                    continue;
+                }
+
+                if (code is not null && streamExists(key))
+                {
+                    _present.Add(key);
+                    continue;
+                }
+
+                var decision = line.Command.Decide(catalog, by, now);
+                if (decision.IsRefused)
+                {
+                    _refused.Add(new ImportRefusal(key, decision.Refusals) { Entry = line.Entry });
+                    continue;
+                }
+
+                Start(key, [.. decision.Events, .. line.Then?.Invoke(by, now) ?? []]);
+            }
+        }
+
+        public ImportPlan Build() =>
+            new(_streams, new ImportReport(_created, _present, _refused) { EventCount = _streams.Sum(s => s.Events.Count) });
+    }
+
+    private static IEnumerable<PledgeLine> Pledges(MeetingsData data)
     {
         foreach (var c in data.Commitments)
         {
@@ -115,7 +158,7 @@ public sealed record ImportPlan(IReadOnlyList<StreamStart> Streams, ImportReport
                 c.Code, c.Meeting, c.Title, ParseKind(c.Kind), c.Leads, c.Partners, c.Countries, c.WorkingSession,
                 Topic: null, c.Frameworks, DueDate: null, status, FactDate.Day(first.Date), ParseBasis(c.Basis), inferred, source);
 
-            yield return new PlannedPledge(command, (by, now) => first.Fact == "progress-reported"
+            yield return new PledgeLine(c.Code, command, (by, now) => first.Fact == "progress-reported"
                 ? [new ProgressReported(c.Code, CommitmentStatus.InProgress, first.Text ?? string.Empty, null, FactDate.Day(first.Date), source, by, now)]
                 : []);
         }
@@ -142,7 +185,7 @@ public sealed record ImportPlan(IReadOnlyList<StreamStart> Streams, ImportReport
                     code, gvaMeeting.Code, $"Cooperation on {topic}", CommitmentKind.MatrixLine, geneva.Leads, [], [], session.Number,
                     topic, [], DueDate: null, CommitmentStatus.Agreed, FactDate.Month(geneva.Month), ParseBasis(geneva.Basis), inferred,
                     new SourceStatement("agenda-topic", null, topic, SourceName));
-                yield return new PlannedPledge(command, (_, _) => []);
+                yield return new PledgeLine(code, command);
             }
         }
     }

@@ -26,6 +26,13 @@ public sealed class ClusterOptions
     /// <summary>A host whose last heartbeat is older than this is taken for dead and its agents are reassigned (Wolverine's <c>StaleNodeTimeout</c>).</summary>
     public TimeSpan StaleNodeTimeout { get; set; } = TimeSpan.FromSeconds(12);
 
+    /// <summary>
+    /// Whether this host takes part in running the async projections and the Merkle subscription (default true).
+    /// A host set to false serves requests only and leaves the daemon's work to the hosts that do: writes then
+    /// share no cores with the daemon. At least one host on the database must run them.
+    /// </summary>
+    public bool RunsProjections { get; set; } = true;
+
     /// <summary>Applies the settings to Wolverine; refuses a timeout that is not comfortably longer than the heartbeat.</summary>
     public void ApplyTo(DurabilitySettings durability)
     {

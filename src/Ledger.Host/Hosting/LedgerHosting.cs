@@ -42,6 +42,7 @@ public static class LedgerHosting
         services.Configure<CorrelationOptions>(builder.Configuration.GetSection(CorrelationOptions.Section));
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
 
+        var cluster = builder.Configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
         services.AddMarten(sp =>
             {
                 var opts = new StoreOptions();
@@ -55,10 +56,10 @@ public static class LedgerHosting
             })
             .UseLightweightSessions()
             // The async daemon (dashboards) runs under Wolverine's agent distribution: every async
-            // projection runs on exactly one node of the cluster, rebalanced as nodes come and go.
-            .IntegrateWithWolverine(m => m.UseWolverineManagedEventSubscriptionDistribution = true);
+            // projection runs on exactly one node of the cluster, rebalanced as nodes come and go. A host
+            // that runs no projections (Ledger:Cluster:RunsProjections=false) never takes one.
+            .IntegrateWithWolverine(m => m.UseWolverineManagedEventSubscriptionDistribution = cluster.RunsProjections);
 
-        var cluster = builder.Configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
         builder.Host.UseWolverine(opts =>
         {
             opts.Policies.AutoApplyTransactions();
@@ -68,6 +69,7 @@ public static class LedgerHosting
         services.AddWolverineHttp();
 
         services.AddSingleton<LedgerImporter>();
+        services.AddSingleton<ReferenceData>();
         services.AddSingleton<CommitmentWriter>();
         services.AddSingleton<RawEvents>();
         services.AddSingleton<LedgerAudit>();

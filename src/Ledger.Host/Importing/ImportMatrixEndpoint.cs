@@ -88,16 +88,13 @@ public static class ImportMatrixEndpoint
         var lines = new List<ImportLine>(items.Count);
         for (var i = 0; i < items.Count; i++)
         {
-            var item = items[i];
-            if (item.Kind is not { } kind)
+            var (command, problem) = items[i].ToCommand($"commitments[{i}].", defaultMeeting);
+            if (command is null)
             {
-                return (null, Problems.BadRequest($"commitments[{i}].kind", "is required"));
+                return (null, problem);
             }
 
-            lines.Add(new ImportLine($"commitments[{i}]", new PledgeCommitment(
-                item.Code?.ToUpperInvariant()!, (item.Meeting ?? defaultMeeting)?.ToUpperInvariant()!, item.Title!, kind,
-                Codes.Normalize(item.Leads)!, Codes.Normalize(item.Partners), Codes.Normalize(item.Countries), item.WorkingSession,
-                item.Topic, item.Frameworks, item.DueDate, item.Status ?? CommitmentStatus.Agreed)));
+            lines.Add(new ImportLine($"commitments[{i}]", command));
         }
 
         return (lines, null);
@@ -138,7 +135,7 @@ public static class ImportMatrixEndpoint
             }
 
             List<string>? List(string name) =>
-                Field(name)?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(c => c.ToUpperInvariant()).ToList();
+                Field(name)?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
 
             var label = $"line {line.ToString(CultureInfo.InvariantCulture)}";
             if (fields.Count != header.Count)
@@ -180,9 +177,16 @@ public static class ImportMatrixEndpoint
                 due = parsed.Value;
             }
 
-            lines.Add(new ImportLine(label, new PledgeCommitment(
-                Field("code")?.ToUpperInvariant()!, (Field("meeting") ?? meeting)?.ToUpperInvariant()!, Field("title")!, kind,
-                List("leads")!, List("partners"), List("countries"), session, Field("topic"), List("frameworks"), due, status)));
+            var pledge = new PledgeRequest(
+                Field("code"), Field("meeting"), Field("title"), kind, List("leads"), List("partners"), List("countries"), session,
+                Field("topic"), List("frameworks"), due, status);
+            var (command, problem) = pledge.ToCommand(label + ".", meeting);
+            if (command is null)
+            {
+                return (null, problem);
+            }
+
+            lines.Add(new ImportLine(label, command));
         }
 
         return (lines, null);

@@ -3,15 +3,19 @@ using System.Text.Json;
 using Ledger.Domain.Commitments;
 using Ledger.Domain.Commitments.Pledging;
 using Ledger.Domain.Common;
+using Ledger.Domain.Importing;
 using Ledger.Host.Hosting;
 using Ledger.Host.Importing;
 using Ledger.Host.Security;
 using Ledger.Host.Writing.Idempotency;
 using Ledger.Projections;
+using Ledger.Projections.Audit;
+using Ledger.Projections.Commitments;
 using Marten;
 using JasperFx;
 using Marten.Events;
 using Marten.Exceptions;
+using Marten.Services.BatchQuerying;
 using Microsoft.Extensions.Options;
 using NodaTime;
 
@@ -28,7 +32,7 @@ public delegate Decision Decide(Commitment current, ReferenceCatalog catalog, Ac
 /// and turns every outcome into an answer: 2xx, 4xx problem details, or 409 on a concurrent write.
 /// A refused or failed request records nothing.
 /// </summary>
-public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOptions<IdempotencyOptions> idempotency)
+public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOptions<IdempotencyOptions> idempotency, ReferenceData reference)
 {
     private const string JsonContentType = "application/json; charset=utf-8";
 
@@ -46,10 +50,14 @@ public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOption
         await using var session = OpenSession(http);
         try
         {
-            var stream = expected is { } v
-                ? await session.Events.FetchForWriting<Commitment>(code, v, ct)
-                : await session.Events.FetchForWriting<Commitment>(code, ct);
-            if (stream.Aggregate is not { } current)
+            // One round trip: the stream's version and its read model (the write model: one document, no replay),
+            // the last link of its hash chain, and the reference catalog's stamp.
+            var batch = session.CreateBatchQuery();
+            var fetched = Fetch(session, batch, code, expected);
+            var stamp = ReferenceData.ReadStamp(batch);
+            await batch.Execute(ct);
+            var stream = await fetched;
+            if (stream.Aggregate?.ToCommitment() is not { } current)
             {
                 return Problems.NotFound("Commitment", code);
             }
@@ -59,7 +67,7 @@ public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOption
                 return Problems.Forbidden(reason);
             }
 
-            var catalog = await session.LoadCatalogAsync(ct);
+            var catalog = await reference.CatalogAsync(session, stamp, ct);
             var now = clock.GetCurrentInstant();
             var decision = decide(current, catalog, http.User.ToActor(), now);
             if (decision.IsRefused)
@@ -81,7 +89,7 @@ public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOption
     public async Task<IResult> PledgeAsync(HttpContext http, PledgeCommitment command, CancellationToken ct)
     {
         await using var session = OpenSession(http);
-        var catalog = await session.LoadCatalogAsync(ct);
+        var catalog = await reference.CatalogAsync(session, ct);
         var now = clock.GetCurrentInstant();
         var decision = command.Decide(catalog, http.User.ToActor(), now);
         if (decision.IsRefused)
@@ -107,7 +115,6 @@ public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOption
         HttpContext http, string meeting, IReadOnlyList<(string Code, long? ExpectedVersion, Decide Decide)> items, CancellationToken ct)
     {
         await using var session = OpenSession(http);
-        var catalog = await session.LoadCatalogAsync(ct);
         var now = clock.GetCurrentInstant();
         var actor = http.User.ToActor();
         var refusals = new List<Refusal>();
@@ -115,20 +122,33 @@ public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOption
         var seen = new HashSet<string>(StringComparer.Ordinal);
         try
         {
+            // Every commitment of the batch, its chain's last link and the catalog's stamp in one round trip.
+            var batch = session.CreateBatchQuery();
+            var fetched = new Task<JasperFx.Events.IEventStream<CommitmentView>>?[items.Count];
             for (var i = 0; i < items.Count; i++)
             {
-                var (code, expected, decide) = items[i];
+                var code = items[i].Code.ToUpperInvariant();
+                if (seen.Add(code))
+                {
+                    fetched[i] = Fetch(session, batch, code, items[i].ExpectedVersion);
+                }
+            }
+
+            var stamp = ReferenceData.ReadStamp(batch);
+            await batch.Execute(ct);
+            var catalog = await reference.CatalogAsync(session, stamp, ct);
+            for (var i = 0; i < items.Count; i++)
+            {
+                var (code, _, decide) = items[i];
                 code = code.ToUpperInvariant();
-                if (!seen.Add(code))
+                if (fetched[i] is not { } fetch)
                 {
                     refusals.Add(new Refusal($"{code} appears more than once in the batch", $"reviews[{i}].commitment"));
                     continue;
                 }
 
-                var stream = expected is { } v
-                    ? await session.Events.FetchForWriting<Commitment>(code, v, ct)
-                    : await session.Events.FetchForWriting<Commitment>(code, ct);
-                if (stream.Aggregate is not { } current)
+                var stream = await fetch;
+                if (stream.Aggregate?.ToCommitment() is not { } current)
                 {
                     refusals.Add(new Refusal($"no commitment has the code '{code}'", $"reviews[{i}].commitment", RefusalKind.Unknown));
                     continue;
@@ -150,8 +170,7 @@ public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOption
                 return Problems.Refused(refusals);
             }
 
-            var batch = new BatchResult(meeting, results);
-            return await CommitAsync(http, session, new Answer(StatusCodes.Status200OK, batch), ct);
+            return await CommitAsync(http, session, new Answer(StatusCodes.Status200OK, new BatchResult(meeting, results)), ct);
         }
         catch (ConcurrencyException e)
         {
@@ -166,48 +185,21 @@ public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOption
     public async Task<IResult> ImportAsync(HttpContext http, IReadOnlyList<ImportLine> lines, CancellationToken ct)
     {
         await using var session = OpenSession(http);
-        var catalog = await session.LoadCatalogAsync(ct);
-        var now = clock.GetCurrentInstant();
-        var actor = http.User.ToActor();
+        var catalog = await reference.CatalogAsync(session, ct);
         var codes = lines.Select(l => l.Command.Code).Where(CommitmentCode.IsWellFormed).Distinct().ToArray();
         var existing = (await session.AdvancedSql.QueryAsync<string>(
                 $"select id from {LedgerStore.Schema}.mt_streams where id = any(?)", ct, [codes]))
             .ToHashSet(StringComparer.Ordinal);
 
-        var created = new List<string>();
-        var present = new List<string>();
-        var refused = new List<RefusedLine>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var line in lines)
+        var plan = ImportPlan.ForPledges(
+            lines.Select(l => new PledgeLine(l.Entry, l.Command)), catalog, existing.Contains, http.User.ToActor(), clock.GetCurrentInstant());
+        var report = plan.Report;
+        if (report.Refused.Count > 0)
         {
-            var code = line.Command.Code;
-            if (code is not null && !seen.Add(code))
-            {
-                refused.Add(new RefusedLine(line.Entry, code, new Dictionary<string, string[]> { ["code"] = ["appears more than once in the matrix"] }));
-                continue;
-            }
-
-            if (code is not null && existing.Contains(code))
-            {
-                present.Add(code);
-                continue;
-            }
-
-            var decision = line.Command.Decide(catalog, actor, now);
-            if (decision.IsRefused)
-            {
-                refused.Add(new RefusedLine(line.Entry, code, decision.Refusals
-                    .GroupBy(r => r.Field ?? "body")
-                    .ToDictionary(g => g.Key, g => g.Select(r => r.Reason).ToArray())));
-                continue;
-            }
-
-            session.Events.StartStream<Commitment>(StreamKeys.Commitment(code!), decision.Events);
-            created.Add(code!);
-        }
-
-        if (refused.Count > 0)
-        {
+            var refused = report.Refused.Select(r => new RefusedLine(r.Entry, lines.First(l => l.Entry == r.Entry).Command.Code, r.Reasons
+                    .GroupBy(x => x.Field ?? "body")
+                    .ToDictionary(g => g.Key, g => g.Select(x => x.Reason).ToArray())))
+                .ToList();
             return Results.Problem(
                 statusCode: StatusCodes.Status422UnprocessableEntity,
                 title: "The matrix was refused",
@@ -216,25 +208,41 @@ public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOption
                 extensions: new Dictionary<string, object?>
                 {
                     ["created"] = Array.Empty<string>(),
-                    ["alreadyPresent"] = present,
+                    ["alreadyPresent"] = report.AlreadyPresent,
                     ["refused"] = refused,
                 });
         }
 
-        var report = new ImportResult(created, present, []);
-        if (created.Count == 0)
+        var result = new ImportResult(report.Created, report.AlreadyPresent, []);
+        if (plan.Streams.Count == 0)
         {
-            return Results.Json(report, ApiJson.Options);
+            return Results.Json(result, ApiJson.Options);
+        }
+
+        foreach (var stream in plan.Streams)
+        {
+            session.Events.StartStream<Commitment>(stream.Key, stream.Events);
         }
 
         try
         {
-            return await CommitAsync(http, session, new Answer(StatusCodes.Status200OK, report), ct);
+            return await CommitAsync(http, session, new Answer(StatusCodes.Status200OK, result), ct);
         }
         catch (ExistingStreamIdCollisionException e)
         {
             return Problems.Conflict("Commitment already exists", $"Another writer recorded one of these commitments concurrently ({e.Message}); nothing was recorded. Retry the import.");
         }
+    }
+
+    /// <summary>
+    /// Queues the commitment's stream for writing (its version and inline read model, checked against
+    /// <paramref name="expected"/> when given, and again at commit) and its chain's last link in <paramref name="batch"/>.
+    /// </summary>
+    private static Task<JasperFx.Events.IEventStream<CommitmentView>> Fetch(IDocumentSession session, IBatchedQuery batch, string code, long? expected)
+    {
+        var stream = expected is { } v ? batch.Events.FetchForWriting<CommitmentView>(code, v) : batch.Events.FetchForWriting<CommitmentView>(code);
+        EventSealing.ReadLastLink(session, batch, code);
+        return stream;
     }
 
     private IDocumentSession OpenSession(HttpContext http)

@@ -1,24 +1,65 @@
 using Ledger.Domain.Common;
+using Ledger.Projections;
 using Ledger.Projections.Meetings;
 using Ledger.Projections.Organizations;
 using Marten;
+using Marten.Services.BatchQuerying;
 
 namespace Ledger.Host.Writing;
 
-/// <summary>Loads the reference catalog (meetings, organizations, frameworks) from the read models in one round trip.</summary>
-public static class ReferenceData
+/// <summary>
+/// The reference catalog (meetings, organizations, frameworks) a write decides with, kept between writes and
+/// invalidated by its own events. The catalog is built from the inline read models of the reference streams;
+/// any event on one of them rewrites its read model, which changes that row's <c>mt_version</c>. Each write
+/// reads a stamp of those versions in the round trip it already makes (<see cref="ReadStamp"/>), so a
+/// catalog changed by any host (a new meeting, an organization registered by an import) is seen by the very
+/// next write here, and an unchanged one costs no load at all.
+/// </summary>
+public sealed class ReferenceData
 {
-    public static async Task<ReferenceCatalog> LoadCatalogAsync(this IQuerySession session, CancellationToken ct)
+    private static readonly string StampSql =
+        "select coalesce(md5(string_agg(v, ',' order by v)), '') from (" + string.Join(" union all ",
+            new[] { typeof(MeetingView), typeof(OrganizationView), typeof(FrameworkView) }.Select(t =>
+                $"select '{t.Name}:' || id || ':' || mt_version::text as v from {LedgerStore.Schema}.mt_doc_{t.Name.ToLowerInvariant()}")) + ") r";
+
+    private volatile Kept? _kept;
+
+    /// <summary>Queues the catalog's stamp in <paramref name="batch"/>; pass what it read to <see cref="CatalogAsync(IQuerySession, Task{IReadOnlyList{string}}, CancellationToken)"/>.</summary>
+    public static Task<IReadOnlyList<string>> ReadStamp(IBatchedQuery batch) => batch.Query<string>(StampSql);
+
+    /// <summary>The catalog as of <paramref name="stamp"/>: the one kept, or loaded again when its read models changed.</summary>
+    public async Task<ReferenceCatalog> CatalogAsync(IQuerySession session, Task<IReadOnlyList<string>> stamp, CancellationToken ct)
     {
+        var current = (await stamp)[0];
+        if (_kept is { } kept && kept.Stamp == current)
+        {
+            return kept.Catalog;
+        }
+
+        // Read the stamp again with the catalog, in one round trip: what is kept is exactly what that stamp names.
         var batch = session.CreateBatchQuery();
+        var stampNow = ReadStamp(batch);
         var meetings = batch.Query<MeetingView>().ToList();
         var organizations = batch.Query<OrganizationView>().ToList();
         var frameworks = batch.Query<FrameworkView>().ToList();
         await batch.Execute(ct);
 
-        return ReferenceCatalog.From(
+        var catalog = ReferenceCatalog.From(
             (await meetings).Select(m => new MeetingAgenda(m.Code, m.Sessions, m.Reviews)),
             (await organizations).Select(o => o.Code),
             (await frameworks).Select(f => f.Code));
+        _kept = new Kept((await stampNow)[0], catalog);
+        return catalog;
     }
+
+    /// <summary>The catalog, with the stamp read in a round trip of its own (writes that fetch no stream first).</summary>
+    public async Task<ReferenceCatalog> CatalogAsync(IQuerySession session, CancellationToken ct)
+    {
+        var batch = session.CreateBatchQuery();
+        var stamp = ReadStamp(batch);
+        await batch.Execute(ct);
+        return await CatalogAsync(session, stamp, ct);
+    }
+
+    private sealed record Kept(string Stamp, ReferenceCatalog Catalog);
 }

@@ -1,7 +1,10 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using JasperFx.Events;
 using Ledger.Domain.Audit;
 using Ledger.Domain.Common;
 using Marten;
+using Marten.Services.BatchQuerying;
 
 namespace Ledger.Projections.Audit;
 
@@ -15,12 +18,34 @@ namespace Ledger.Projections.Audit;
 /// <item>the event gets its link in its stream's hash chain (<see cref="EventHash"/>), kept in the
 /// <c>hash</c> header, computed from the previous event's hash and the event's canonical JSON.</item>
 /// </list>
+/// The previous link is the stream's last stored event (its version and <c>hash</c> header), read from the
+/// events table itself: by a query of its own, or, where the writer already reads the stream
+/// (<see cref="ReadLastLink"/>), in that same round trip.
 /// Two writers on one stream cannot both chain onto the same previous event: the stream version
 /// check refuses one of them.
 /// </summary>
 public sealed class EventSealing : DocumentSessionListenerBase
 {
     public const string HashHeader = "hash";
+
+    private const string LastLinkSql =
+        $"select version::text || ' ' || coalesce(headers ->> '{HashHeader}', '') from {LedgerStore.Schema}.mt_events where stream_id = ? order by version desc limit 1";
+
+    /// <summary>Last links read ahead for a session's streams, until it saves.</summary>
+    private static readonly ConditionalWeakTable<IDocumentSession, Dictionary<string, Task<IReadOnlyList<string>>>> ReadAhead = new();
+
+    /// <summary>
+    /// Reads <paramref name="stream"/>'s last link in <paramref name="batch"/> (the batch the writer fetches the
+    /// stream in), for <paramref name="session"/>'s next save: the same query, without a round trip of its own.
+    /// </summary>
+    public static void ReadLastLink(IDocumentSession session, IBatchedQuery batch, string stream)
+    {
+        var links = ReadAhead.GetOrCreateValue(session);
+        lock (links)
+        {
+            links[stream] = batch.Query<string>(LastLinkSql, stream);
+        }
+    }
 
     public override async Task BeforeSaveChangesAsync(IDocumentSession session, CancellationToken token)
     {
@@ -53,17 +78,27 @@ public sealed class EventSealing : DocumentSessionListenerBase
         }
     }
 
-    private static async Task<(long Version, string Hash)> LastLinkAsync(IQuerySession session, string stream, CancellationToken token)
+    private static async Task<(long Version, string Hash)> LastLinkAsync(IDocumentSession session, string stream, CancellationToken token)
     {
-        var rows = await session.AdvancedSql.QueryAsync<string>(
-            $"select version::text || ' ' || coalesce(headers ->> '{HashHeader}', '') from {LedgerStore.Schema}.mt_events where stream_id = ? order by version desc limit 1",
-            token, stream);
+        Task<IReadOnlyList<string>>? readAhead = null;
+        if (ReadAhead.TryGetValue(session, out var links))
+        {
+            lock (links)
+            {
+                links.Remove(stream, out readAhead);
+            }
+        }
+
+        // A link read ahead is used once, only if its batch ran; otherwise (and for every other stream) read it now.
+        var rows = readAhead is { IsCompletedSuccessfully: true }
+            ? readAhead.Result
+            : await session.AdvancedSql.QueryAsync<string>(LastLinkSql, token, stream);
         if (rows.Count == 0)
         {
             return (0L, EventHash.Genesis);
         }
 
         var parts = rows[0].Split(' ');
-        return (long.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), parts[1]);
+        return (long.Parse(parts[0], CultureInfo.InvariantCulture), parts[1]);
     }
 }

@@ -3,9 +3,9 @@ using Ledger.Domain.Commitments;
 namespace Ledger.Projections.Commitments;
 
 /// <summary>
-/// Builds a commitment's read model from any prefix or subset of its events with the projection's
-/// own Create/Apply functions: what time travel and its checkpoints use, so a past state is computed
-/// exactly as the live read model would have been.
+/// Builds a commitment's read model from any prefix or subset of its events with the projection's own
+/// fold (<see cref="CommitmentView.Next"/>): what time travel and its checkpoints use, so a past state is
+/// computed exactly as the live read model would have been.
 /// </summary>
 public static class CommitmentReplay
 {
@@ -24,19 +24,18 @@ public static class CommitmentReplay
         return view;
     }
 
-    /// <summary>One event of the commitment's stream applied: the view after it, stamped with the event's version.</summary>
+    /// <summary>
+    /// One event of the commitment's stream applied: the view after it, stamped with the event's version.
+    /// An event of no commitment's stream leaves the view as it was.
+    /// </summary>
     public static CommitmentView? Apply(CommitmentView? view, long version, object data)
     {
-        view = (data, view) switch
+        if (!Handles(data))
         {
-            (CommitmentPledged e, null) => CommitmentViewProjection.Create(e),
-            (CommitmentAmended e, { } v) => CommitmentViewProjection.Apply(e, v),
-            (ProgressReported e, { } v) => CommitmentViewProjection.Apply(e, v),
-            (ReviewDecisionRecorded e, { } v) => CommitmentViewProjection.Apply(e, v),
-            (CommitmentWithdrawn e, { } v) => CommitmentViewProjection.Apply(e, v),
-            (CommitmentCarriedForward e, { } v) => CommitmentViewProjection.Apply(e, v),
-            _ => view,
-        };
+            return view;
+        }
+
+        view = CommitmentView.Next(view, data);
         if (view is not null)
         {
             view.Version = version;
@@ -46,6 +45,5 @@ public static class CommitmentReplay
     }
 
     /// <summary>Whether the event belongs to a commitment's stream (what the fold reads).</summary>
-    public static bool Handles(object data) =>
-        data is CommitmentPledged or CommitmentAmended or ProgressReported or ReviewDecisionRecorded or CommitmentWithdrawn or CommitmentCarriedForward;
+    public static bool Handles(object data) => Commitment.EventTypes.Contains(data.GetType());
 }

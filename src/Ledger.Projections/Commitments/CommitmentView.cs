@@ -1,5 +1,6 @@
 using Ledger.Domain.Commitments;
 using Ledger.Domain.Common;
+using JasperFx.Events;
 using Marten.Events.Aggregation;
 using NodaTime;
 
@@ -84,24 +85,32 @@ public sealed record CommitmentView
 
     /// <summary>The stream version: the number of events applied. Used as the ETag.</summary>
     public long Version { get; set; }
-}
 
-public sealed partial class CommitmentViewProjection : SingleStreamProjection<CommitmentView, string>
-{
-    public static CommitmentView Create(CommitmentPledged e) => new()
+    /// <summary>
+    /// The read model after one more event of its stream: null before the pledge, <see cref="Pledged"/> on
+    /// it, then the domain's state change (<see cref="Commitment.Then"/>) and what this read model records
+    /// of the event. The live projection, a rebuild and a replay (<see cref="CommitmentReplay"/>) all fold
+    /// with this, and only this.
+    /// </summary>
+    /// <exception cref="ArgumentException">The event is not one of a commitment's stream.</exception>
+    public static CommitmentView? Next(CommitmentView? view, object e) => (view, e) switch
+    {
+        (null, CommitmentPledged pledged) => Pledged(pledged),
+        (null, _) => null,
+        ({ } v, _) => v.After(e),
+    };
+
+    /// <summary>The state the write side decides with: the same fields, folded by the same rule.</summary>
+    public Commitment ToCommitment() => new(Id, Meeting, Title, Kind, Status, Leads, Partners, Countries, WorkingSession, Topic, Frameworks, DueDate)
+    {
+        Version = Version,
+    };
+
+    private static CommitmentView Pledged(CommitmentPledged e) => new CommitmentView
     {
         Id = e.Code,
         Meeting = e.Meeting,
         Title = e.Title,
-        Kind = e.Kind,
-        Status = e.Status,
-        Leads = [.. e.Leads],
-        Partners = [.. e.Partners],
-        Countries = [.. e.Countries],
-        WorkingSession = e.WorkingSession,
-        Topic = e.Topic,
-        Frameworks = [.. e.Frameworks],
-        DueDate = e.DueDate,
         Basis = e.Basis,
         Inferred = e.Inferred,
         Source = e.Source,
@@ -110,59 +119,57 @@ public sealed partial class CommitmentViewProjection : SingleStreamProjection<Co
         LastChangedAt = e.RecordedAt,
         LastChangedBy = e.RecordedBy,
         SortKey = CommitmentCode.SortKey(e.Code),
-    };
+    }.With(Commitment.Create(e));
 
-    public static CommitmentView Apply(CommitmentAmended e, CommitmentView view) => view with
+    private CommitmentView After(object e)
     {
-        Title = e.Title ?? view.Title,
-        Kind = e.Kind ?? view.Kind,
-        Leads = e.Leads is null ? view.Leads : [.. e.Leads],
-        Partners = e.Partners is null ? view.Partners : [.. e.Partners],
-        Countries = e.Countries is null ? view.Countries : [.. e.Countries],
-        WorkingSession = e.WorkingSession ?? view.WorkingSession,
-        Topic = e.Topic ?? view.Topic,
-        Frameworks = e.Frameworks is null ? view.Frameworks : [.. e.Frameworks],
-        DueDate = e.DueDate ?? view.DueDate,
-        Inferred = Recorded(view.Inferred, AmendedFields(e)),
-        LastChangedAt = e.RecordedAt,
-        LastChangedBy = e.RecordedBy,
-    };
+        var next = With(ToCommitment().Then(e)) with
+        {
+            // A field an event records is no longer the ledger's reading of the source. A status reported by a lead
+            // organization or the secretariat is a recorded fact; a report imported from the source (it carries the
+            // source's statement) stays the ledger's reading.
+            Inferred = e switch
+            {
+                CommitmentAmended x => Recorded(Inferred, AmendedFields(x)),
+                ProgressReported { Source: null } or CommitmentWithdrawn or CommitmentCarriedForward => Recorded(Inferred, StatusField),
+                _ => Inferred,
+            },
+        };
+        if (e is ILedgerEvent recorded)
+        {
+            next = next with { LastChangedAt = recorded.RecordedAt, LastChangedBy = recorded.RecordedBy };
+        }
 
-    public static CommitmentView Apply(ProgressReported e, CommitmentView view) => view with
+        return e switch
+        {
+            ProgressReported x => next with
+            {
+                LatestProgress = new ProgressSummary(x.Status, x.Narrative, x.PercentComplete, x.AsOf, x.RecordedBy, x.RecordedAt),
+            },
+            ReviewDecisionRecorded x => next with
+            {
+                LatestReview = new ReviewSummary(x.Meeting, x.Rating, x.Decision, x.Remarks, x.NextReviewDue, x.RecordedBy, x.RecordedAt),
+            },
+            CommitmentWithdrawn x => next with { WithdrawalReason = x.Reason },
+            CommitmentCarriedForward x => next with { CarriedForwardTo = x.ToMeeting },
+            _ => next,
+        };
+    }
+
+    /// <summary>This read model with the commitment's state fields taken from <paramref name="state"/>.</summary>
+    private CommitmentView With(Commitment state) => this with
     {
-        Status = e.Status,
-
-        // A status reported by a lead organization or the secretariat is a recorded fact; a report
-        // imported from the source (it carries the source's statement) stays the ledger's reading.
-        Inferred = e.Source is null ? Recorded(view.Inferred, StatusField) : view.Inferred,
-        LatestProgress = new ProgressSummary(e.Status, e.Narrative, e.PercentComplete, e.AsOf, e.RecordedBy, e.RecordedAt),
-        LastChangedAt = e.RecordedAt,
-        LastChangedBy = e.RecordedBy,
-    };
-
-    public static CommitmentView Apply(ReviewDecisionRecorded e, CommitmentView view) => view with
-    {
-        LatestReview = new ReviewSummary(e.Meeting, e.Rating, e.Decision, e.Remarks, e.NextReviewDue, e.RecordedBy, e.RecordedAt),
-        LastChangedAt = e.RecordedAt,
-        LastChangedBy = e.RecordedBy,
-    };
-
-    public static CommitmentView Apply(CommitmentWithdrawn e, CommitmentView view) => view with
-    {
-        Status = CommitmentStatus.Withdrawn,
-        Inferred = Recorded(view.Inferred, StatusField),
-        WithdrawalReason = e.Reason,
-        LastChangedAt = e.RecordedAt,
-        LastChangedBy = e.RecordedBy,
-    };
-
-    public static CommitmentView Apply(CommitmentCarriedForward e, CommitmentView view) => view with
-    {
-        Status = CommitmentStatus.CarriedForward,
-        Inferred = Recorded(view.Inferred, StatusField),
-        CarriedForwardTo = e.ToMeeting,
-        LastChangedAt = e.RecordedAt,
-        LastChangedBy = e.RecordedBy,
+        Meeting = state.Meeting,
+        Title = state.Title,
+        Kind = state.Kind,
+        Status = state.Status,
+        Leads = Array(state.Leads, Leads),
+        Partners = Array(state.Partners, Partners),
+        Countries = Array(state.Countries, Countries),
+        WorkingSession = state.WorkingSession,
+        Topic = state.Topic,
+        Frameworks = Array(state.Frameworks, Frameworks),
+        DueDate = state.DueDate,
     };
 
     private const string StatusField = "status";
@@ -176,7 +183,7 @@ public sealed partial class CommitmentViewProjection : SingleStreamProjection<Co
             : inferred.Where(reading => !recorded.Contains(reading.Key)).ToDictionary(StringComparer.Ordinal);
     }
 
-    /// <summary>The read model's names of the fields an amendment sets (the keys <see cref="CommitmentView.Inferred"/> uses).</summary>
+    /// <summary>The read model's names of the fields an amendment sets (the keys <see cref="Inferred"/> uses).</summary>
     private static IEnumerable<string> AmendedFields(CommitmentAmended e)
     {
         (string Field, bool Set)[] fields =
@@ -188,4 +195,26 @@ public sealed partial class CommitmentViewProjection : SingleStreamProjection<Co
         ];
         return fields.Where(f => f.Set).Select(f => f.Field);
     }
+
+    /// <summary>The list as the stored array, reusing the current one when the state left it as it was.</summary>
+    private static string[] Array(IReadOnlyList<string> list, string[] current) =>
+        ReferenceEquals(list, current) ? current : list as string[] ?? [.. list];
+}
+
+/// <summary>
+/// Keeps <see cref="CommitmentView"/> inline. Its one fold is <see cref="CommitmentView.Next"/>, which
+/// takes the commitment's state from the domain's (<see cref="Commitment.Then"/>) and adds what the
+/// read model records of each event.
+/// </summary>
+public sealed class CommitmentViewProjection : SingleStreamProjection<CommitmentView, string>
+{
+    public CommitmentViewProjection()
+    {
+        foreach (var type in Commitment.EventTypes)
+        {
+            IncludeType(type);
+        }
+    }
+
+    public override CommitmentView? Evolve(CommitmentView? snapshot, string id, IEvent e) => CommitmentView.Next(snapshot, e.Data);
 }

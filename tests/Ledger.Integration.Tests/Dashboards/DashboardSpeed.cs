@@ -39,13 +39,13 @@ public sealed class DashboardSpeed(LedgerFixture fixture, ITestOutputHelper outp
         while (written < Events)
         {
             await using var session = Store.LightweightSession();
-            var streams = new Dictionary<string, JasperFx.Events.IEventStream<Commitment>>();
+            var streams = new Dictionary<string, JasperFx.Events.IEventStream<Ledger.Projections.Commitments.CommitmentView>>();
             for (var i = 0; i < 500; i++, written++)
             {
                 var code = codes[written % codes.Count];
                 if (!streams.TryGetValue(code, out var stream))
                 {
-                    streams[code] = stream = await session.Events.FetchForWriting<Commitment>(code);
+                    streams[code] = stream = await session.Events.FetchForWriting<Ledger.Projections.Commitments.CommitmentView>(code);
                 }
 
                 stream.AppendOne(new ProgressReported(

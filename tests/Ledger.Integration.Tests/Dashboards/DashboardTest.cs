@@ -5,6 +5,7 @@ using Ledger.Domain.Common;
 using Ledger.Domain.Meetings;
 using Ledger.Domain.Organizations;
 using Ledger.Integration.Tests.Support;
+using Ledger.Projections.Commitments;
 using Ledger.Projections.Dashboards;
 using Marten;
 using Marten.Events;
@@ -46,7 +47,7 @@ public abstract class DashboardTest(LedgerFixture fixture) : LedgerTest(fixture)
     protected async Task AppendAsync(string code, params object[] events)
     {
         await using var session = Store.LightweightSession();
-        var stream = await session.Events.FetchForWriting<Commitment>(code);
+        var stream = await session.Events.FetchForWriting<CommitmentView>(code);
         stream.AppendMany(events);
         await session.SaveChangesAsync();
         Clock.AdvanceMinutes(1);
@@ -114,7 +115,7 @@ public abstract class DashboardTest(LedgerFixture fixture) : LedgerTest(fixture)
     protected async Task<Commitment> CurrentAsync(string code)
     {
         await using var session = Store.QuerySession();
-        return await session.Events.AggregateStreamAsync<Commitment>(code) ?? throw new InvalidOperationException($"No commitment {code}");
+        return (await session.LoadAsync<CommitmentView>(code))?.ToCommitment() ?? throw new InvalidOperationException($"No commitment {code}");
     }
 
     protected Task<T> GetAsync<T>(string url) => Host.GetJsonAsync<T>(url);

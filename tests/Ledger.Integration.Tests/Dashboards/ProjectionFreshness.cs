@@ -149,13 +149,13 @@ public sealed class ProjectionFreshness(LedgerFixture fixture) : DashboardTest(f
         foreach (var batch in Enumerable.Range(0, 10))
         {
             await using var session = Store.LightweightSession();
-            var streams = new Dictionary<string, JasperFx.Events.IEventStream<Commitment>>();
+            var streams = new Dictionary<string, JasperFx.Events.IEventStream<Ledger.Projections.Commitments.CommitmentView>>();
             foreach (var i in Enumerable.Range(0, 100))
             {
                 var code = $"GVA-2022-{(i % 3) + 1}.{(i % 8) + 1}";
                 if (!streams.TryGetValue(code, out var stream))
                 {
-                    streams[code] = stream = await session.Events.FetchForWriting<Commitment>(code);
+                    streams[code] = stream = await session.Events.FetchForWriting<Ledger.Projections.Commitments.CommitmentView>(code);
                 }
 
                 stream.AppendOne(new ProgressReported(

@@ -23,7 +23,27 @@ public sealed record PledgeRequest(
     string? Topic,
     IReadOnlyList<string>? Frameworks,
     LocalDate? DueDate,
-    CommitmentStatus? Status);
+    CommitmentStatus? Status)
+{
+    /// <summary>
+    /// The domain command this request asks for, or the problem when a field the command cannot do without is
+    /// missing: the one mapping of a pledge's body, for the pledge endpoint and for every line of an import.
+    /// Codes are compared in capitals; a line of a matrix may leave its meeting to <paramref name="defaultMeeting"/>.
+    /// </summary>
+    /// <param name="field">The prefix of the fields named in a problem (<c>commitments[3].</c> for a line of a matrix).</param>
+    /// <param name="defaultMeeting">The meeting of a line that names none (a matrix's own).</param>
+    public (PledgeCommitment? Command, IResult? Problem) ToCommand(string field = "", string? defaultMeeting = null)
+    {
+        if (Kind is not { } kind)
+        {
+            return (null, Problems.BadRequest(field + "kind", "is required"));
+        }
+
+        return (new PledgeCommitment(
+            Code?.ToUpperInvariant()!, (Meeting ?? defaultMeeting)?.ToUpperInvariant()!, Title!, kind, Codes.Normalize(Leads)!,
+            Codes.Normalize(Partners), Codes.Normalize(Countries), WorkingSession, Topic, Codes.Normalize(Frameworks), DueDate, Status ?? CommitmentStatus.Agreed), null);
+    }
+}
 
 public static class PledgeEndpoint
 {
@@ -34,14 +54,7 @@ public static class PledgeEndpoint
     [ProducesResponseType<WriteResult>(StatusCodes.Status201Created)]
     public static Task<IResult> Post(PledgeRequest body, HttpContext http, CommitmentWriter writer, CancellationToken ct)
     {
-        if (body.Kind is not { } kind)
-        {
-            return Task.FromResult(Problems.BadRequest("kind", "is required"));
-        }
-
-        var command = new PledgeCommitment(
-            body.Code?.ToUpperInvariant()!, body.Meeting?.ToUpperInvariant()!, body.Title!, kind, Codes.Normalize(body.Leads)!, Codes.Normalize(body.Partners),
-            Codes.Normalize(body.Countries), body.WorkingSession, body.Topic, body.Frameworks, body.DueDate, body.Status ?? CommitmentStatus.Agreed);
-        return writer.PledgeAsync(http, command, ct);
+        var (command, problem) = body.ToCommand();
+        return command is null ? Task.FromResult(problem!) : writer.PledgeAsync(http, command, ct);
     }
 }
