@@ -59,7 +59,8 @@ internal sealed class HostProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the host on <paramref name="connectionString"/> (the runtime role) and waits until <c>/health</c> answers 200.</summary>
-    public static async Task<HostProcess> StartAsync(BenchOptions options, string connectionString, string signingKey, string name, CancellationToken ct)
+    public static async Task<HostProcess> StartAsync(
+        BenchOptions options, string connectionString, string signingKey, string name, CancellationToken ct, bool runsProjections = true)
     {
         var port = FreePort();
         var address = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"));
@@ -67,6 +68,8 @@ internal sealed class HostProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_URLS"] = address.ToString();
         start.Environment["Ledger__Auth__SigningKey"] = signingKey;
         start.Environment["Ledger__RateLimits__WritesPerMinute"] = UnlimitedWritesPerMinute;
+        start.Environment["Ledger__Cluster__RunsProjections"] = runsProjections ? "true" : "false";
+        start.Environment["Ledger__SeedOnStartup"] = runsProjections ? "true" : "false";
 
         var log = new StreamWriter(Path.Combine(options.Work, $"host-{name}.log"), append: true) { AutoFlush = true };
         var process = Process.Start(start) ?? throw new InvalidOperationException("the host process did not start");

@@ -23,7 +23,7 @@ internal static class LedgerStores
         {
             return DocumentStore.For(opts =>
             {
-                opts.Connection(connectionString);
+                opts.ConnectLedger(connectionString);
                 opts.ConfigureLedger();
                 opts.AutoCreateSchemaObjects = AutoCreate.None;
             });

@@ -13,6 +13,8 @@ internal sealed record LoadResult(long Completed, long Refused, string? FirstRef
     public double P50 => Statistics.Percentile(LatenciesMs, 50);
 
     public double P99 => Statistics.Percentile(LatenciesMs, 99);
+
+    public double P999 => Statistics.Percentile(LatenciesMs, 99.9);
 }
 
 /// <summary>

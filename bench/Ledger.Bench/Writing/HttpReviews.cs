@@ -58,18 +58,20 @@ internal sealed class HttpReviews : IDisposable
     }
 
     public Task<LoadResult> RunAsync(
-        Dictionary<string, long> versions, bool withIdempotencyKey, BenchOptions options, CpuMeter meter, CancellationToken ct)
+        Dictionary<string, long> versions, bool withIdempotencyKey, int clients, BenchOptions options, CpuMeter meter, CancellationToken ct,
+        WriterCommitments? commitments = null)
     {
-        var turns = new long[BenchOptions.Writers];
-        return LoadTest.RunAsync(BenchOptions.Writers, options.Warmup, options.Duration, meter,
-            (w, token) => PostAsync(w, turns, versions, withIdempotencyKey, token), ct);
+        var turns = new long[clients];
+        return LoadTest.RunAsync(clients, options.Warmup, options.Duration, meter,
+            (w, token) => PostAsync(w, turns, versions, withIdempotencyKey, token, commitments), ct);
     }
 
     public void Dispose() => _client.Dispose();
 
-    private async Task<string?> PostAsync(int writer, long[] turns, Dictionary<string, long> versions, bool idempotent, CancellationToken ct)
+    private async Task<string?> PostAsync(
+        int writer, long[] turns, Dictionary<string, long> versions, bool idempotent, CancellationToken ct, WriterCommitments? commitments = null)
     {
-        var code = _commitments.Code(writer, turns[writer]++);
+        var code = (commitments ?? _commitments).Code(writer, turns[writer]++);
         long version;
         lock (versions)
         {

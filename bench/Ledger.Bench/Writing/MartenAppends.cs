@@ -15,11 +15,11 @@ namespace Ledger.Bench.Writing;
 /// </summary>
 internal static class MartenAppends
 {
-    public static Task<LoadResult> RunAsync(IDocumentStore store, WriterCommitments commitments, BenchOptions options, CpuMeter meter, CancellationToken ct)
+    public static Task<LoadResult> RunAsync(IDocumentStore store, WriterCommitments commitments, int writers, BenchOptions options, CpuMeter meter, CancellationToken ct)
     {
-        var turns = new long[BenchOptions.Writers];
+        var turns = new long[writers];
         var nextReview = SystemClock.Instance.GetCurrentInstant().InUtc().Date.PlusYears(1);
-        return LoadTest.RunAsync(BenchOptions.Writers, options.Warmup, options.Duration, meter, async (w, token) =>
+        return LoadTest.RunAsync(writers, options.Warmup, options.Duration, meter, async (w, token) =>
         {
             var code = commitments.Code(w, turns[w]++);
             var by = new Actor($"bench.marten.{w}", "UN");

@@ -25,34 +25,50 @@ internal sealed class WriterCommitments
 
     private readonly string _meeting;
     private readonly int _group;
+    private readonly int _perWriter;
 
-    private WriterCommitments(string meeting, int group)
+    private WriterCommitments(string meeting, int group, int perWriter)
     {
         _meeting = meeting;
         _group = group;
+        _perWriter = perWriter;
     }
 
-    public static int Count => BenchOptions.Writers * PerWriter;
+    public int Count => BenchOptions.Writers * _perWriter;
 
     /// <summary>The commitment writer <paramref name="writer"/> appends to on its <paramref name="turn"/>-th write: <c>{meeting}-{group+writer}.{n}</c>.</summary>
     public string Code(int writer, long turn) =>
-        string.Create(CultureInfo.InvariantCulture, $"{_meeting}-{_group + writer}.{turn % PerWriter + 1}");
+        string.Create(CultureInfo.InvariantCulture, $"{_meeting}-{_group + writer}.{turn % _perWriter + 1}");
 
-    /// <summary>Pledges every writer's commitments in <paramref name="meeting"/> (status agreed), through the ledger's store.</summary>
-    public static async Task<WriterCommitments> PledgeAsync(IDocumentStore store, string meeting, int group, CancellationToken ct)
+    /// <summary>
+    /// Pledges every writer's commitments in <paramref name="meeting"/> (status agreed), through the ledger's store,
+    /// each with <paramref name="priorReviews"/> review decisions after its pledge: the history a write then finds.
+    /// </summary>
+    public static async Task<WriterCommitments> PledgeAsync(
+        IDocumentStore store, string meeting, int group, CancellationToken ct, int perWriter = PerWriter, int priorReviews = 0)
     {
-        var commitments = new WriterCommitments(meeting, group);
+        var commitments = new WriterCommitments(meeting, group, perWriter);
         var by = new Actor("bench.setup", "UN");
         for (var w = 0; w < BenchOptions.Writers; w++)
         {
             await using var session = store.LightweightSession();
-            for (var i = 0; i < PerWriter; i++)
+            for (var i = 0; i < perWriter; i++)
             {
                 var code = commitments.Code(w, i);
-                session.Events.StartStream<Commitment>(code, new CommitmentPledged(
-                    code, meeting, $"Benchmark commitment {code}", CommitmentKind.MatrixLine, CommitmentStatus.Agreed,
-                    ["UN", "OIC"], ["FAO"], ["KAZ"], 1 + (w % 3), null, ["UN-2030"], new LocalDate(2027, 7, 1), Basis.Recorded,
-                    new Dictionary<string, string>(), null, FactDate.Day(new LocalDate(2022, 7, 1)), by, SystemClock.Instance.GetCurrentInstant()));
+                var now = SystemClock.Instance.GetCurrentInstant();
+                var events = new List<object>(1 + priorReviews)
+                {
+                    new CommitmentPledged(
+                        code, meeting, $"Benchmark commitment {code}", CommitmentKind.MatrixLine, CommitmentStatus.Agreed,
+                        ["UN", "OIC"], ["FAO"], ["KAZ"], 1 + (w % 3), null, ["UN-2030"], new LocalDate(2027, 7, 1), Basis.Recorded,
+                        new Dictionary<string, string>(), null, FactDate.Day(new LocalDate(2022, 7, 1)), by, now),
+                };
+                for (var r = 0; r < priorReviews; r++)
+                {
+                    events.Add(new ReviewDecisionRecorded(code, "AST-2024", ReviewRating.OnTrack, ReviewOutcome.Continue, Sample.Remarks, null, by, now));
+                }
+
+                session.Events.StartStream<Commitment>(code, events);
             }
 
             await session.SaveChangesAsync(ct);

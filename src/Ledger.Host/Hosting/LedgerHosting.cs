@@ -46,7 +46,7 @@ public static class LedgerHosting
         services.AddMarten(sp =>
             {
                 var opts = new StoreOptions();
-                opts.Connection(sp.GetRequiredService<LedgerConnections>().Store);
+                opts.ConnectLedger(sp.GetRequiredService<LedgerConnections>().Store);
                 opts.ConfigureLedger();
                 opts.Schema.For<IdempotentRequest>().Index(x => x.ExpiresAtUnixSeconds);
                 // No DDL as a side effect, ever: the schema is applied on purpose by the role that owns it
