@@ -155,6 +155,8 @@ internal static class WritePhase
             using var client = new HttpReviews(writer.Address, issuer, httpCommitments);
             var versions = await httpCommitments.VersionsAsync(connection, ct);
             await client.WarmUpAsync(versions, ct);
+            await Measure("warming up: HTTP review decisions to the host that runs no projection (not counted)",
+                () => client.RunAsync(versions, false, Many, options, meter, ct));
             for (var round = 1; round <= options.Rounds; round++)
             {
                 var at = $"round {round}/{options.Rounds}, {Many} clients, daemon on a second host";

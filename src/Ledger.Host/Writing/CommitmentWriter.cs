@@ -9,13 +9,11 @@ using Ledger.Host.Importing;
 using Ledger.Host.Security;
 using Ledger.Host.Writing.Idempotency;
 using Ledger.Projections;
-using Ledger.Projections.Audit;
 using Ledger.Projections.Commitments;
 using Marten;
 using JasperFx;
 using Marten.Events;
 using Marten.Exceptions;
-using Marten.Services.BatchQuerying;
 using Microsoft.Extensions.Options;
 using NodaTime;
 
@@ -53,7 +51,7 @@ public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOption
             // One round trip: the stream's version and its read model (the write model: one document, no replay),
             // the last link of its hash chain, and the reference catalog's stamp.
             var batch = session.CreateBatchQuery();
-            var fetched = Fetch(session, batch, code, expected);
+            var fetched = session.FetchCommitmentForWriting(batch, code, expected);
             var stamp = ReferenceData.ReadStamp(batch);
             await batch.Execute(ct);
             var stream = await fetched;
@@ -130,7 +128,7 @@ public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOption
                 var code = items[i].Code.ToUpperInvariant();
                 if (seen.Add(code))
                 {
-                    fetched[i] = Fetch(session, batch, code, items[i].ExpectedVersion);
+                    fetched[i] = session.FetchCommitmentForWriting(batch, code, items[i].ExpectedVersion);
                 }
             }
 
@@ -232,17 +230,6 @@ public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOption
         {
             return Problems.Conflict("Commitment already exists", $"Another writer recorded one of these commitments concurrently ({e.Message}); nothing was recorded. Retry the import.");
         }
-    }
-
-    /// <summary>
-    /// Queues the commitment's stream for writing (its version and inline read model, checked against
-    /// <paramref name="expected"/> when given, and again at commit) and its chain's last link in <paramref name="batch"/>.
-    /// </summary>
-    private static Task<JasperFx.Events.IEventStream<CommitmentView>> Fetch(IDocumentSession session, IBatchedQuery batch, string code, long? expected)
-    {
-        var stream = expected is { } v ? batch.Events.FetchForWriting<CommitmentView>(code, v) : batch.Events.FetchForWriting<CommitmentView>(code);
-        EventSealing.ReadLastLink(session, batch, code);
-        return stream;
     }
 
     private IDocumentSession OpenSession(HttpContext http)
