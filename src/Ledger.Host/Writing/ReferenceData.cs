@@ -10,17 +10,19 @@ namespace Ledger.Host.Writing;
 /// <summary>
 /// The reference catalog (meetings, organizations, frameworks) a write decides with, kept between writes and
 /// invalidated by its own events. The catalog is built from the inline read models of the reference streams;
-/// any event on one of them rewrites its read model, which changes that row's <c>mt_version</c>. Each write
+/// any event on one of them rewrites its read model and raises that row's <c>mt_version</c>. Each write
 /// reads a stamp of those versions in the round trip it already makes (<see cref="ReadStamp"/>), so a
 /// catalog changed by any host (a new meeting, an organization registered by an import) is seen by the very
 /// next write here, and an unchanged one costs no load at all.
 /// </summary>
 public sealed class ReferenceData
 {
+    // A reference read model's mt_version is its stream's version, which only grows (streams are append-only and
+    // never removed): the count and the sum of the versions change with every event on a reference stream.
     private static readonly string StampSql =
-        "select coalesce(md5(string_agg(v, ',' order by v)), '') from (" + string.Join(" union all ",
+        "select count(*)::text || ':' || coalesce(sum(v), 0)::text from (" + string.Join(" union all ",
             new[] { typeof(MeetingView), typeof(OrganizationView), typeof(FrameworkView) }.Select(t =>
-                $"select '{t.Name}:' || id || ':' || mt_version::text as v from {LedgerStore.Schema}.mt_doc_{t.Name.ToLowerInvariant()}")) + ") r";
+                $"select mt_version as v from {LedgerStore.Schema}.mt_doc_{t.Name.ToLowerInvariant()}")) + ") r";
 
     private volatile Kept? _kept;
 
