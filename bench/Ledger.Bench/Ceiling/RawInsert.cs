@@ -56,21 +56,7 @@ internal static class RawInsert
         }
         finally
         {
-            foreach (var command in commands)
-            {
-                if (command is not null)
-                {
-                    await command.DisposeAsync();
-                }
-            }
-
-            foreach (var connection in connections)
-            {
-                if (connection is not null)
-                {
-                    await connection.DisposeAsync();
-                }
-            }
+            await Disposables.DisposeAllAsync(commands, connections);
         }
     }
 }

@@ -67,16 +67,4 @@ public sealed record Commitment(
         ReviewDecisionRecorded => this, // a review decision is history only; it changes no state
         _ => throw new ArgumentException($"{e.GetType().Name} is not an event of a commitment's stream.", nameof(e)),
     };
-
-    /// <summary>The commitment a stream's events make, or null when they do not start with its pledge.</summary>
-    public static Commitment? Fold(IEnumerable<object> events)
-    {
-        Commitment? state = null;
-        foreach (var e in events)
-        {
-            state = state is null ? e is CommitmentPledged pledged ? Create(pledged) : null : state.Then(e);
-        }
-
-        return state;
-    }
 }

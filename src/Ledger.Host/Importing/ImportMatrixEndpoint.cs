@@ -4,6 +4,7 @@ using System.Text.Json;
 using Ledger.Domain.Commitments;
 using Ledger.Domain.Commitments.Pledging;
 using Ledger.Domain.Common;
+using Ledger.Domain.Importing;
 using Ledger.Host.Commitments.Pledging;
 using Ledger.Host.Hosting;
 using Ledger.Host.Security;
@@ -43,7 +44,7 @@ public static class ImportMatrixEndpoint
     [Consumes(typeof(MatrixImportRequest), "application/json", "text/csv")]
     [ProducesResponseType<ImportResult>(StatusCodes.Status200OK)]
     [ProducesResponseType(StatusCodes.Status415UnsupportedMediaType)]
-    public static async Task<IResult> Post(HttpContext http, CommitmentWriter writer, CancellationToken ct, string? meeting = null)
+    public static async Task<IResult> Post(HttpContext http, CommitmentWriter writer, LedgerImporter importer, CancellationToken ct, string? meeting = null)
     {
         var mediaType = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
         var (lines, problem) = mediaType switch
@@ -64,10 +65,10 @@ public static class ImportMatrixEndpoint
 
         return lines.Count > MaxLines
             ? Problems.BadRequest("commitments", $"a matrix may hold at most {MaxLines} lines")
-            : await writer.ImportAsync(http, lines, ct);
+            : await writer.ImportAsync(http, importer, lines, ct);
     }
 
-    private static async Task<(IReadOnlyList<ImportLine>?, IResult?)> ReadJsonAsync(HttpRequest request, string? meeting, CancellationToken ct)
+    private static async Task<(IReadOnlyList<PledgeLine>?, IResult?)> ReadJsonAsync(HttpRequest request, string? meeting, CancellationToken ct)
     {
         MatrixImportRequest? body;
         try
@@ -85,7 +86,7 @@ public static class ImportMatrixEndpoint
         }
 
         var defaultMeeting = body.Meeting ?? meeting;
-        var lines = new List<ImportLine>(items.Count);
+        var lines = new List<PledgeLine>(items.Count);
         for (var i = 0; i < items.Count; i++)
         {
             var (command, problem) = items[i].ToCommand($"commitments[{i}].", defaultMeeting);
@@ -94,13 +95,13 @@ public static class ImportMatrixEndpoint
                 return (null, problem);
             }
 
-            lines.Add(new ImportLine($"commitments[{i}]", command));
+            lines.Add(new PledgeLine($"commitments[{i}]", command));
         }
 
         return (lines, null);
     }
 
-    private static async Task<(IReadOnlyList<ImportLine>?, IResult?)> ReadCsvAsync(HttpRequest request, string? meeting, CancellationToken ct)
+    private static async Task<(IReadOnlyList<PledgeLine>?, IResult?)> ReadCsvAsync(HttpRequest request, string? meeting, CancellationToken ct)
     {
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
         IReadOnlyList<(int Line, IReadOnlyList<string> Fields)> records;
@@ -125,7 +126,7 @@ public static class ImportMatrixEndpoint
             return (null, Problems.BadRequest("header", $"unknown column(s) {string.Join(", ", unknown)}; the columns are {string.Join(", ", CsvColumns)}"));
         }
 
-        var lines = new List<ImportLine>(records.Count - 1);
+        var lines = new List<PledgeLine>(records.Count - 1);
         foreach (var (line, fields) in records.Skip(1))
         {
             string? Field(string name)
@@ -186,12 +187,9 @@ public static class ImportMatrixEndpoint
                 return (null, problem);
             }
 
-            lines.Add(new ImportLine(label, command));
+            lines.Add(new PledgeLine(label, command));
         }
 
         return (lines, null);
     }
 }
-
-/// <summary>One line of a matrix: where it stands in the file, and the pledge it asks for.</summary>
-public sealed record ImportLine(string Entry, PledgeCommitment Command);

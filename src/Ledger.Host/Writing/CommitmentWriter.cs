@@ -177,60 +177,53 @@ public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOption
     }
 
     /// <summary>
-    /// Imports a matrix of pledges in one transaction. Lines whose code is already in the ledger are
-    /// left alone; when any line is refused, nothing is recorded and the report says why.
+    /// Imports a matrix of pledges (<see cref="LedgerImporter.ImportMatrixAsync"/>) in this request's transaction, with
+    /// its ids and idempotency record, and answers with its report: 200 with what was created and what was already
+    /// present, or 422 with every refused line when any is refused (nothing is recorded then).
     /// </summary>
-    public async Task<IResult> ImportAsync(HttpContext http, IReadOnlyList<ImportLine> lines, CancellationToken ct)
+    public async Task<IResult> ImportAsync(HttpContext http, LedgerImporter importer, IReadOnlyList<PledgeLine> lines, CancellationToken ct)
     {
-        await using var session = OpenSession(http);
-        var catalog = await reference.CatalogAsync(session, ct);
-        var codes = lines.Select(l => l.Command.Code).Where(CommitmentCode.IsWellFormed).Distinct().ToArray();
-        var existing = (await session.AdvancedSql.QueryAsync<string>(
-                $"select id from {LedgerStore.Schema}.mt_streams where id = any(?)", ct, [codes]))
-            .ToHashSet(StringComparer.Ordinal);
-
-        var plan = ImportPlan.ForPledges(
-            lines.Select(l => new PledgeLine(l.Entry, l.Command)), catalog, existing.Contains, http.User.ToActor(), clock.GetCurrentInstant());
-        var report = plan.Report;
-        if (report.Refused.Count > 0)
-        {
-            var refused = report.Refused.Select(r => new RefusedLine(r.Entry, lines.First(l => l.Entry == r.Entry).Command.Code, r.Reasons
-                    .GroupBy(x => x.Field ?? "body")
-                    .ToDictionary(g => g.Key, g => g.Select(x => x.Reason).ToArray())))
-                .ToList();
-            return Results.Problem(
-                statusCode: StatusCodes.Status422UnprocessableEntity,
-                title: "The matrix was refused",
-                detail: $"{refused.Count} of {lines.Count} lines were refused; nothing was recorded.",
-                type: Problems.TypeBase + "import-refused",
-                extensions: new Dictionary<string, object?>
-                {
-                    ["created"] = Array.Empty<string>(),
-                    ["alreadyPresent"] = report.AlreadyPresent,
-                    ["refused"] = refused,
-                });
-        }
-
-        var result = new ImportResult(report.Created, report.AlreadyPresent, []);
-        if (plan.Streams.Count == 0)
-        {
-            return Results.Json(result, ApiJson.Options);
-        }
-
-        foreach (var stream in plan.Streams)
-        {
-            session.Events.StartStream<Commitment>(stream.Key, stream.Events);
-        }
-
+        StoredResponse? stored = null;
+        ImportReport report;
         try
         {
-            return await CommitAsync(http, session, new Answer(StatusCodes.Status200OK, result), ct);
+            report = await importer.ImportMatrixAsync(lines, http.User.ToActor(), new ImportTransaction(
+                () => OpenSession(http),
+                (session, planned) => stored = Stage(http, session, new Answer(StatusCodes.Status200OK, Imported(planned)))), ct);
         }
         catch (ExistingStreamIdCollisionException e)
         {
             return Problems.Conflict("Commitment already exists", $"Another writer recorded one of these commitments concurrently ({e.Message}); nothing was recorded. Retry the import.");
         }
+        catch (DocumentAlreadyExistsException)
+        {
+            return RecordedConcurrently(http);
+        }
+
+        if (report.Refused.Count == 0)
+        {
+            return stored is { } response ? new StoredAnswer(response) : Results.Json(Imported(report), ApiJson.Options);
+        }
+
+        var codes = lines.ToDictionary(l => l.Entry, l => l.Command.Code, StringComparer.Ordinal);
+        var refused = report.Refused.Select(r => new RefusedLine(r.Entry, codes.GetValueOrDefault(r.Entry), r.Reasons
+                .GroupBy(x => x.Field ?? "body")
+                .ToDictionary(g => g.Key, g => g.Select(x => x.Reason).ToArray())))
+            .ToList();
+        return Results.Problem(
+            statusCode: StatusCodes.Status422UnprocessableEntity,
+            title: "The matrix was refused",
+            detail: $"{refused.Count} of {lines.Count} lines were refused; nothing was recorded.",
+            type: Problems.TypeBase + "import-refused",
+            extensions: new Dictionary<string, object?>
+            {
+                ["created"] = Array.Empty<string>(),
+                ["alreadyPresent"] = report.AlreadyPresent,
+                ["refused"] = refused,
+            });
     }
+
+    private static ImportResult Imported(ImportReport report) => new(report.Created, report.AlreadyPresent, []);
 
     private IDocumentSession OpenSession(HttpContext http)
     {
@@ -260,11 +253,26 @@ public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOption
     /// </summary>
     private async Task<IResult> CommitAsync(HttpContext http, IDocumentSession session, Answer answer, CancellationToken ct)
     {
+        var response = Stage(http, session, answer);
+        try
+        {
+            await session.SaveChangesAsync(ct);
+        }
+        catch (DocumentAlreadyExistsException)
+        {
+            return RecordedConcurrently(http);
+        }
+
+        return new StoredAnswer(response);
+    }
+
+    /// <summary>The answer as stored, staged in <paramref name="session"/> with the request's idempotency record when it has a key.</summary>
+    private StoredResponse Stage(HttpContext http, IDocumentSession session, Answer answer)
+    {
         var response = new StoredResponse(
             answer.StatusCode, JsonContentType, answer.Location, answer.Version is { } version ? $"\"{version}\"" : null,
             JsonSerializer.Serialize(answer.Body, answer.Body.GetType(), ApiJson.Options));
-        var feature = http.Features.Get<IdempotencyFeature>();
-        if (feature is not null)
+        if (http.Features.Get<IdempotencyFeature>() is { } feature)
         {
             var now = clock.GetCurrentInstant();
             var retention = idempotency.Value.Retention < TimeSpan.FromHours(24) ? TimeSpan.FromHours(24) : idempotency.Value.Retention;
@@ -280,19 +288,12 @@ public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOption
             });
         }
 
-        try
-        {
-            await session.SaveChangesAsync(ct);
-        }
-        catch (DocumentAlreadyExistsException)
-        {
-            // Another request with the same key committed first: this one records nothing.
-            return Problems.Conflict("Request already recorded",
-                $"A request with Idempotency-Key '{feature?.Key}' was recorded concurrently; retry to get its answer.");
-        }
-
-        return new StoredAnswer(response);
+        return response;
     }
+
+    /// <summary>Another request with the same key committed first: this one records nothing.</summary>
+    private static IResult RecordedConcurrently(HttpContext http) => Problems.Conflict("Request already recorded",
+        $"A request with Idempotency-Key '{http.Features.Get<IdempotencyFeature>()?.Key}' was recorded concurrently; retry to get its answer.");
 
     private static WriteResult Result(Commitment current, Decision decision, Instant now)
     {

@@ -29,7 +29,7 @@ public sealed class CheckpointedTimeTravel(LedgerFixture fixture) : AuditTest(fi
         for (var i = 1; i <= reports; i++)
         {
             await using var session = Store.LightweightSession();
-            var stream = await session.Events.FetchForWriting<Commitment>(LetterOfIntent);
+            var stream = await session.FetchCommitmentForWritingAsync(LetterOfIntent, null, CancellationToken.None);
             stream.AppendOne(i % 3 == 0
                 ? new ReviewDecisionRecorded(LetterOfIntent, "AST-2024", ReviewRating.OnTrack, ReviewOutcome.Continue, $"Review {i}.", null, Officer, Clock.GetCurrentInstant())
                 : new ProgressReported(LetterOfIntent, CommitmentStatus.InProgress, $"Report {i}.", i % 100, FactDate.Day(new LocalDate(2024, 8, 1)), null, Officer, Clock.GetCurrentInstant()));
@@ -62,7 +62,7 @@ public sealed class CheckpointedTimeTravel(LedgerFixture fixture) : AuditTest(fi
         for (var i = 1; i <= reports; i++)
         {
             await using var session = Store.LightweightSession();
-            var stream = await session.Events.FetchForWriting<Commitment>(LetterOfIntent);
+            var stream = await session.FetchCommitmentForWritingAsync(LetterOfIntent, null, CancellationToken.None);
             stream.AppendOne(i % 4 == 0
                 ? new ReviewDecisionRecorded(LetterOfIntent, "AST-2024", ReviewRating.Delayed, ReviewOutcome.Continue, $"Review {i}.", null, Officer, Clock.GetCurrentInstant())
                 : new ProgressReported(LetterOfIntent, i == reports ? CommitmentStatus.Completed : CommitmentStatus.InProgress, $"Report {i}.", i % 100,
