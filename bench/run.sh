@@ -12,6 +12,10 @@
 # synchronous_commit and full_page_writes on) in a temporary folder, builds the
 # harness and the host in Release, runs the harness and removes the cluster. Exits
 # non-zero only when something went wrong, not when a target is missed.
+#
+# LEDGER_BENCH_PG_OPTIONS adds server settings for profiling, e.g.
+#   LEDGER_BENCH_PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
+# (never settings that weaken durability: the targets are measured on a durable server).
 set -euo pipefail
 
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
@@ -65,7 +69,7 @@ ledger_require_dotnet
 ledger_ensure_postgres
 # Durable: no fsync=off and friends (compare test.sh). More connections than the default 100
 # only because the raw writers, the store's writers and the host's pools meet on one server.
-LEDGER_PG_OPTIONS="-c max_connections=200" ledger_pg_throwaway ledger-bench
+LEDGER_PG_OPTIONS="-c max_connections=200 ${LEDGER_BENCH_PG_OPTIONS:-}" ledger_pg_throwaway ledger-bench
 work=$LEDGER_PG_THROWAWAY
 
 ledger_info "building the harness and the host (Release)"

@@ -189,6 +189,10 @@ public sealed class LedgerMerkleTree : SubscriptionBase
     /// when the stored tree falls short of the last ledger event at or below the floor: appending then
     /// would leave a hole in the tree.
     /// </summary>
+    /// <remarks>
+    /// Each subquery reads one end of an index, whatever plan the server picks: the statement is prepared, and a
+    /// generic plan turned an <c>exists (… where seq_id &gt; @floor)</c> into a scan of every leaf on every batch.
+    /// </remarks>
     private static async Task<(MerkleAccumulator Tree, bool StoredBeyondFloor)> ResumeAsync(
         NpgsqlConnection connection, string schema, long floor, CancellationToken ct)
     {
@@ -197,7 +201,7 @@ public sealed class LedgerMerkleTree : SubscriptionBase
              select (select coalesce(max(leaf_index) + 1, 0) from {schema}.{LeavesTable} where seq_id <= @floor),
                     (select coalesce(max(seq_id), 0) from {schema}.{LeavesTable} where seq_id <= @floor),
                     (select coalesce(max(seq_id), 0) from {schema}.mt_events where seq_id <= @floor and type <> '{FillerType}'),
-                    exists (select 1 from {schema}.{LeavesTable} where seq_id > @floor)
+                    coalesce((select max(seq_id) from {schema}.{LeavesTable}), 0) > @floor
              """, connection);
         command.Parameters.AddWithValue("floor", floor);
         long size, storedSequence, lastEvent;
