@@ -28,7 +28,7 @@ public static class LedgerStore
     {
         [typeof(CommitmentPledged)] = "commitment-pledged",
         [typeof(CommitmentAmended)] = "commitment-amended",
-        [typeof(ProgressReported)] = "progress-reported",
+        [typeof(ProgressReported)] = "progress-reported-v2",
         [typeof(ReviewDecisionRecorded)] = "review-decision-recorded",
         [typeof(CommitmentWithdrawn)] = "commitment-withdrawn",
         [typeof(CommitmentCarriedForward)] = "commitment-carried-forward",
@@ -54,6 +54,20 @@ public static class LedgerStore
         opts.Connection(builder.ConnectionString);
         return opts;
     }
+    /// <summary>The stable name version 1 of <see cref="ProgressReported"/> was stored under (<see cref="ProgressReportedV1"/>).</summary>
+    public const string ProgressReportedV1Name = "progress-reported";
+
+    /// <summary>
+    /// The names earlier versions of events were stored under, each with the current event its upcaster reads it as.
+    /// Never remove one: stored events keep the name they were written with.
+    /// </summary>
+    public static IReadOnlyDictionary<string, Type> EarlierEventNames { get; } = new Dictionary<string, Type>
+    {
+        [ProgressReportedV1Name] = typeof(ProgressReported),
+    };
+
+    /// <summary>Whether events stored under <paramref name="storedName"/> are an earlier version of an event, read as a later one.</summary>
+    public static bool IsEarlierVersion(string storedName) => EarlierEventNames.ContainsKey(storedName);
 
     public static StoreOptions ConfigureLedger(this StoreOptions opts)
     {
@@ -69,6 +83,10 @@ public static class LedgerStore
         {
             opts.Events.MapEventType(type, name);
         }
+
+        // Earlier versions, read as the current ones by every read of the store (EarlierEventNames): the write
+        // model, inline and async projections, rebuilds, replays and time travel. The stored rows stay as written.
+        opts.Events.Upcast<ProgressReportedV1, ProgressReported>(ProgressReportedV1Name, v1 => v1.Upcast());
 
         opts.Listeners.Add(new EventSealing());
 

@@ -1,3 +1,4 @@
+using Ledger.Domain.Commitments.Reporting;
 using Ledger.Domain.Commitments;
 using Ledger.Domain.Common;
 using Ledger.Domain.Meetings;
@@ -93,7 +94,7 @@ internal static class Given
         RecordedAt: Instant.FromUtc(2024, 7, 23, 8, 0));
 
     public static ProgressReported Reported(CommitmentStatus status, int? percent = null) => new(
-        Code, status, "Reported by the lead organization.", percent, FactDate.Day(new LocalDate(2024, 11, 5)), null,
+        Code, status, "Reported by the lead organization.", percent is { } p ? [ProgressIndicators.FromPercentComplete(p)] : [], FactDate.Day(new LocalDate(2024, 11, 5)), null,
         Secretariat, Instant.FromUtc(2024, 11, 5, 12, 0));
 
     public static CommitmentWithdrawn Withdrawn() => new(

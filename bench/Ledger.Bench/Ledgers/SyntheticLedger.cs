@@ -1,3 +1,4 @@
+using Ledger.Domain.Commitments.Reporting;
 using System.Diagnostics;
 using System.Globalization;
 using Ledger.Bench.Harness;
@@ -135,6 +136,6 @@ internal sealed class SyntheticLedger
         return new ProgressReported(
             code, completed ? CommitmentStatus.Completed : CommitmentStatus.InProgress,
             $"Report {version / 2} on {code}: activities carried out as planned in the reporting period.",
-            completed ? 100 : Math.Min(99, version / 10), FactDate.Day(at.InUtc().Date), null, Secretariat, at);
+            [ProgressIndicators.FromPercentComplete(completed ? 100 : Math.Min(99, version / 10))], FactDate.Day(at.InUtc().Date), null, Secretariat, at);
     }
 }

@@ -1,3 +1,4 @@
+using Ledger.Domain.Commitments.Reporting;
 using Ledger.Domain.Common;
 using NodaTime;
 
@@ -7,7 +8,8 @@ namespace Ledger.Domain.Commitments;
 // commitment, who recorded it and when the ledger recorded it (from the injected IClock). Where a
 // business date applies it is carried separately, so recorded time and effective time never blur.
 // These records are stored as JSON under stable names (see LedgerStore.EventTypeNames in Ledger.Projections):
-// rename a property only together with an upcaster.
+// a change of shape is a new version of the event under a new name, and the previous version stays readable
+// through an upcaster (CommitmentEventVersions.cs; docs/architecture.md, "Event versions").
 
 /// <summary>Who said it in the source, and in what words; kept for imported facts.</summary>
 public sealed record SourceStatement(string Fact, string? By, string? Text, string Source);
@@ -48,11 +50,15 @@ public sealed record CommitmentAmended(
     Actor RecordedBy,
     Instant RecordedAt) : ILedgerEvent;
 
+/// <summary>
+/// A progress report, version 2 (<c>progress-reported-v2</c>): its result indicators, IATI-shaped. Version 1
+/// (<see cref="ProgressReportedV1"/>) carried a percentage complete only and is read as this version.
+/// </summary>
 public sealed record ProgressReported(
     string Code,
     CommitmentStatus Status,
     string Narrative,
-    int? PercentComplete,
+    IReadOnlyList<ProgressIndicator> Indicators,
     FactDate AsOf,
     SourceStatement? Source,
     Actor RecordedBy,

@@ -159,7 +159,7 @@ public sealed record ImportPlan(IReadOnlyList<StreamStart> Streams, ImportReport
                 Topic: null, c.Frameworks, DueDate: null, status, FactDate.Day(first.Date), ParseBasis(c.Basis), inferred, source);
 
             yield return new PledgeLine(c.Code, command, (by, now) => first.Fact == "progress-reported"
-                ? [new ProgressReported(c.Code, CommitmentStatus.InProgress, first.Text ?? string.Empty, null, FactDate.Day(first.Date), source, by, now)]
+                ? [new ProgressReported(c.Code, CommitmentStatus.InProgress, first.Text ?? string.Empty, [], FactDate.Day(first.Date), source, by, now)]
                 : []);
         }
 

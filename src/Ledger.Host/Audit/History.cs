@@ -11,7 +11,11 @@ namespace Ledger.Host.Audit;
 /// <summary>A business date an event refers to, when it has one.</summary>
 public sealed record EffectiveDate(string Date, string Precision);
 
-/// <summary>One event of a commitment's history, as stored, with everything an auditor checks.</summary>
+/// <summary>
+/// One event of a commitment's history, as stored, with everything an auditor checks. <see cref="Type"/> is the stored
+/// type name, which says the event's version; an event stored under an earlier version's name also carries
+/// <see cref="ReadAs"/>: how the ledger reads it now (the current version's name and data).
+/// </summary>
 public sealed record HistoryEntry(
     long Sequence,
     long Version,
@@ -25,7 +29,8 @@ public sealed record HistoryEntry(
     string? CausationId,
     string? CallerReference,
     string? IdempotencyKey,
-    string? Hash);
+    string? Hash,
+    EventReading? ReadAs = null);
 
 public sealed record CommitmentHistory(string Code, IReadOnlyList<HistoryEntry> Events);
 
@@ -36,18 +41,20 @@ public static class HistoryEndpoint
     [Authorize(Policy = LedgerPolicies.Audit)]
     [ProducesResponseType<CommitmentHistory>(StatusCodes.Status200OK)]
     [ProducesResponseType(StatusCodes.Status404NotFound)]
-    public static async Task<IResult> Get(string code, RawEvents raw, CancellationToken ct)
+    public static async Task<IResult> Get(string code, RawEvents raw, EventReadings readings, CancellationToken ct)
     {
         code = code.ToUpperInvariant();
-        var entries = new List<HistoryEntry>();
-        await foreach (var row in raw.ReadAsync(stream: code, ct: ct))
-        {
-            entries.Add(ToEntry(row));
-        }
-
-        return entries.Count == 0
+        var rows = await raw.ReadAsync(stream: code, ct: ct).ToListAsync(ct);
+        return rows.Count == 0
             ? Problems.NotFound("Commitment", code)
-            : Results.Json(new CommitmentHistory(code, entries), ApiJson.Options);
+            : Results.Json(new CommitmentHistory(code, await ToEntriesAsync(rows, readings, ct)), ApiJson.Options);
+    }
+
+    /// <summary>The entries of <paramref name="rows"/>, each stored under an earlier version's name with its reading now.</summary>
+    public static async Task<IReadOnlyList<HistoryEntry>> ToEntriesAsync(IReadOnlyList<RawEvent> rows, EventReadings readings, CancellationToken ct)
+    {
+        var readAs = await readings.OfEarlierVersionsAsync(rows, ct);
+        return [.. rows.Select(row => ToEntry(row) with { ReadAs = readAs.GetValueOrDefault(row.Event.Sequence) })];
     }
 
     public static HistoryEntry ToEntry(RawEvent row)

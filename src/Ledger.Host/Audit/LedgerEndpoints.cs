@@ -27,18 +27,16 @@ public static class LedgerEndpoints
     [Tags("Ledger")]
     [Authorize(Policy = LedgerPolicies.Audit)]
     [ProducesResponseType<LedgerPage>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Events(RawEvents raw, CancellationToken ct, long after = 0, int limit = 100)
+    public static async Task<IResult> Events(RawEvents raw, EventReadings readings, CancellationToken ct, long after = 0, int limit = 100)
     {
         if (PageProblem(after, limit) is { } problem)
         {
             return problem;
         }
 
-        var items = new List<LedgerEntry>(limit);
-        await foreach (var row in raw.ReadAsync(after, limit, ct: ct))
-        {
-            items.Add(new LedgerEntry(row.Event.Sequence, row.Event.Stream, HistoryEndpoint.ToEntry(row)));
-        }
+        var rows = await raw.ReadAsync(after, limit, ct: ct).ToListAsync(ct);
+        var items = rows.Zip(await HistoryEndpoint.ToEntriesAsync(rows, readings, ct), (row, entry) => new LedgerEntry(row.Event.Sequence, row.Event.Stream, entry))
+            .ToList();
 
         return Results.Json(new LedgerPage(items, items.Count == limit ? items[^1].Sequence : null), ApiJson.Options);
     }

@@ -72,6 +72,7 @@ public static class LedgerHosting
         services.AddSingleton<ReferenceData>();
         services.AddSingleton<CommitmentWriter>();
         services.AddSingleton<RawEvents>();
+        services.AddSingleton<EventReadings>();
         services.AddSingleton<LedgerAudit>();
         builder.AddLedgerTreeHeads();
         services.Configure<IdempotencyOptions>(builder.Configuration.GetSection(IdempotencyOptions.Section));

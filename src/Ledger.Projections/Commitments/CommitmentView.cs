@@ -1,4 +1,5 @@
 using Ledger.Domain.Commitments;
+using Ledger.Domain.Commitments.Reporting;
 using Ledger.Domain.Common;
 using JasperFx.Events;
 using Marten.Events.Aggregation;
@@ -6,13 +7,21 @@ using NodaTime;
 
 namespace Ledger.Projections.Commitments;
 
+/// <summary>
+/// The latest progress report. <see cref="PercentComplete"/> is what its completion indicator gives
+/// (<see cref="ProgressIndicators.PercentComplete"/>), kept for readers of the percentage alone.
+/// </summary>
 public sealed record ProgressSummary(
     CommitmentStatus Status,
     string Narrative,
     int? PercentComplete,
     FactDate AsOf,
     Actor ReportedBy,
-    Instant RecordedAt);
+    Instant RecordedAt)
+{
+    /// <summary>The report's result indicators (none in a document written before reports had them, until it is rebuilt).</summary>
+    public IReadOnlyList<ProgressIndicator> Indicators { get; init; } = [];
+}
 
 public sealed record ReviewSummary(
     string Meeting,
@@ -144,7 +153,10 @@ public sealed record CommitmentView
         {
             ProgressReported x => next with
             {
-                LatestProgress = new ProgressSummary(x.Status, x.Narrative, x.PercentComplete, x.AsOf, x.RecordedBy, x.RecordedAt),
+                LatestProgress = new ProgressSummary(x.Status, x.Narrative, ProgressIndicators.PercentComplete(x.Indicators), x.AsOf, x.RecordedBy, x.RecordedAt)
+                {
+                    Indicators = x.Indicators,
+                },
             },
             ReviewDecisionRecorded x => next with
             {

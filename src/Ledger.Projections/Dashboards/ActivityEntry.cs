@@ -1,6 +1,7 @@
 using System.Globalization;
 using JasperFx.Events;
 using Ledger.Domain.Commitments;
+using Ledger.Domain.Commitments.Reporting;
 using Ledger.Domain.Common;
 using Ledger.Domain.Meetings;
 using Ledger.Domain.Organizations;
@@ -67,8 +68,7 @@ public sealed record ActivityEntry
     {
         CommitmentPledged e => Invariant($"{e.Code} pledged at {e.Meeting} as {Describe(e.Status)}: {e.Title}"),
         CommitmentAmended e => Invariant($"{e.Code} amended: {e.Reason}"),
-        ProgressReported e => Invariant(
-            $"{e.Code} reported {Describe(e.Status)} as of {e.AsOf}{(e.PercentComplete is { } p ? $" ({p}% complete)" : "")}"),
+        ProgressReported e => Invariant($"{e.Code} reported {Describe(e.Status)} as of {e.AsOf}{Indicators(e.Indicators)}"),
         ReviewDecisionRecorded e => Invariant(
             $"{e.Code} reviewed at {e.Meeting}: {ApiNames.Of(e.Rating)}, decision {ApiNames.Of(e.Decision)}"),
         CommitmentWithdrawn e => Invariant($"{e.Code} withdrawn: {e.Reason}"),
@@ -80,6 +80,25 @@ public sealed record ActivityEntry
     };
 
     private static string Describe(CommitmentStatus status) => CommitmentLifecycle.Describe(status);
+
+    /// <summary>" (35% complete; people trained: 120, target 500)": the completion first, then each other indicator.</summary>
+    private static string Indicators(IReadOnlyList<ProgressIndicator> indicators)
+    {
+        var parts = new List<string>();
+        if (ProgressIndicators.PercentComplete(indicators) is { } percent)
+        {
+            parts.Add(Invariant($"{percent}% complete"));
+        }
+
+        foreach (var i in indicators.Where(i => !ProgressIndicators.IsCompletion(i)))
+        {
+            parts.Add(i.Actual is { } actual
+                ? Invariant($"{i.Name}: {actual}{(i.Measure == IndicatorMeasure.Percentage ? "%" : "")}{(i.Target is { } target ? Invariant($", target {target}") : "")}")
+                : Invariant($"{i.Name}: {ApiNames.Of(i.Measure)}"));
+        }
+
+        return parts.Count == 0 ? string.Empty : " (" + string.Join("; ", parts) + ")";
+    }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,3 +1,4 @@
+using Ledger.Domain.Commitments.Reporting;
 using Ledger.Domain.Commitments;
 using Ledger.Domain.Common;
 using Ledger.Domain.Importing;
@@ -180,7 +181,7 @@ public class ImportPlanTests
         var pledged = events[0].ShouldBeOfType<CommitmentPledged>();
         var reported = events[1].ShouldBeOfType<ProgressReported>();
         reported.ShouldBe(new ProgressReported(
-            code, CommitmentStatus.InProgress, pledged.Source!.Text!, PercentComplete: null,
+            code, CommitmentStatus.InProgress, pledged.Source!.Text!, Indicators: [],
             FactDate.Day(new LocalDate(2024, 7, 22)), pledged.Source, Given.Importer, Given.Now));
         reported.Narrative.ShouldStartWith("The Director-General underscored successes in humanitarian initiatives");
         Given.Replay([.. events]).Status.ShouldBe(CommitmentStatus.InProgress);

@@ -1,3 +1,4 @@
+using Ledger.Domain.Commitments.Reporting;
 using System.Text.Json;
 using Alba;
 using JasperFx.Events;
@@ -32,7 +33,7 @@ public sealed class CheckpointedTimeTravel(LedgerFixture fixture) : AuditTest(fi
             var stream = await session.FetchCommitmentForWritingAsync(LetterOfIntent, null, CancellationToken.None);
             stream.AppendOne(i % 3 == 0
                 ? new ReviewDecisionRecorded(LetterOfIntent, "AST-2024", ReviewRating.OnTrack, ReviewOutcome.Continue, $"Review {i}.", null, Officer, Clock.GetCurrentInstant())
-                : new ProgressReported(LetterOfIntent, CommitmentStatus.InProgress, $"Report {i}.", i % 100, FactDate.Day(new LocalDate(2024, 8, 1)), null, Officer, Clock.GetCurrentInstant()));
+                : new ProgressReported(LetterOfIntent, CommitmentStatus.InProgress, $"Report {i}.", [ProgressIndicators.FromPercentComplete(i % 100)], FactDate.Day(new LocalDate(2024, 8, 1)), null, Officer, Clock.GetCurrentInstant()));
             await session.SaveChangesAsync();
             Clock.AdvanceMinutes(1);
         }
@@ -65,7 +66,7 @@ public sealed class CheckpointedTimeTravel(LedgerFixture fixture) : AuditTest(fi
             var stream = await session.FetchCommitmentForWritingAsync(LetterOfIntent, null, CancellationToken.None);
             stream.AppendOne(i % 4 == 0
                 ? new ReviewDecisionRecorded(LetterOfIntent, "AST-2024", ReviewRating.Delayed, ReviewOutcome.Continue, $"Review {i}.", null, Officer, Clock.GetCurrentInstant())
-                : new ProgressReported(LetterOfIntent, i == reports ? CommitmentStatus.Completed : CommitmentStatus.InProgress, $"Report {i}.", i % 100,
+                : new ProgressReported(LetterOfIntent, i == reports ? CommitmentStatus.Completed : CommitmentStatus.InProgress, $"Report {i}.", [ProgressIndicators.FromPercentComplete(i % 100)],
                     FactDate.Day(new LocalDate(2024, 8, 1)), null, Officer, Clock.GetCurrentInstant()));
             await session.SaveChangesAsync();
             Clock.AdvanceMinutes(1);

@@ -1,3 +1,4 @@
+using Ledger.Domain.Commitments.Reporting;
 using System.Diagnostics;
 using System.Globalization;
 using Ledger.Domain.Commitments;
@@ -49,7 +50,7 @@ public sealed class DashboardSpeed(LedgerFixture fixture, ITestOutputHelper outp
                 }
 
                 stream.AppendOne(new ProgressReported(
-                    code, CommitmentStatus.InProgress, "Synthetic report " + written, written % 100, FactDate.Day(new LocalDate(2024, 7, 24)),
+                    code, CommitmentStatus.InProgress, "Synthetic report " + written, [ProgressIndicators.FromPercentComplete(written % 100)], FactDate.Day(new LocalDate(2024, 7, 24)),
                     null, Secretariat, Now));
             }
 

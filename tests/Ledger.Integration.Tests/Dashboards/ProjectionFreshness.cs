@@ -1,3 +1,4 @@
+using Ledger.Domain.Commitments.Reporting;
 using System.Text.Json;
 using Alba;
 using JasperFx.Events.Daemon;
@@ -159,7 +160,7 @@ public sealed class ProjectionFreshness(LedgerFixture fixture) : DashboardTest(f
                 }
 
                 stream.AppendOne(new ProgressReported(
-                    code, CommitmentStatus.InProgress, $"Report {batch}.{i}", null, Ledger.Domain.Common.FactDate.Day(new LocalDate(2024, 7, 24)),
+                    code, CommitmentStatus.InProgress, $"Report {batch}.{i}", [], Ledger.Domain.Common.FactDate.Day(new LocalDate(2024, 7, 24)),
                     null, Secretariat, Now));
             }
 

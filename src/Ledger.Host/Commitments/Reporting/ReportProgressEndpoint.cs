@@ -11,12 +11,17 @@ using Wolverine.Http;
 
 namespace Ledger.Host.Commitments.Reporting;
 
+/// <summary>
+/// A progress report as a client sends it: <see cref="Indicators"/> (IATI-shaped result indicators) and
+/// <see cref="PercentComplete"/> are both optional; a percentage complete is recorded as the completion indicator.
+/// </summary>
 public sealed record ProgressRequest(
     CommitmentStatus? Status,
     string? Narrative,
     int? PercentComplete,
     LocalDate? AsOf,
-    long? ExpectedVersion);
+    long? ExpectedVersion,
+    IReadOnlyList<ProgressIndicator?>? Indicators = null);
 
 public static class ReportProgressEndpoint
 {
@@ -38,7 +43,7 @@ public static class ReportProgressEndpoint
             return Task.FromResult(Problems.BadRequest("asOf", "is required: the date the report describes"));
         }
 
-        var command = new ReportProgress(status, body.Narrative!, asOf, body.PercentComplete);
+        var command = new ReportProgress(status, body.Narrative!, asOf, body.PercentComplete, body.Indicators);
         return writer.AppendAsync(http, code, body.ExpectedVersion, (current, _, by, now) => command.Decide(current, by, now), ct, OnlyLeads);
     }
 

@@ -15,6 +15,9 @@ public class ReportProgressTests
 
     private static readonly LocalDate AsOf = new(2025, 3, 10);
 
+    /// <summary>The indicators a report with this percentage complete records.</summary>
+    private static IReadOnlyList<ProgressIndicator> Completion(int? percent) => percent is { } p ? [ProgressIndicators.FromPercentComplete(p)] : [];
+
     private readonly FakeClock clock = Given.Clock();
 
     private Decision Decide(Commitment current, ReportProgress report) =>
@@ -40,7 +43,8 @@ public class ReportProgressTests
 
         // Then exactly this event is recorded, and the commitment is in `to`
         reported.ShouldBe(new ProgressReported(
-            Given.Code, to, Narrative, percent, FactDate.Day(AsOf), Source: null, Given.Secretariat, Given.Now));
+            Given.Code, to, Narrative, reported.Indicators, FactDate.Day(AsOf), Source: null, Given.Secretariat, Given.Now));
+        reported.Indicators.ShouldBe(Completion(percent));
         Given.Then(current, reported).Status.ShouldBe(to);
     }
 
@@ -83,7 +87,8 @@ public class ReportProgressTests
 
         var reported = Decide(current, new ReportProgress(status, Narrative, AsOf, 60)).ShouldYieldSingle<ProgressReported>();
 
-        reported.ShouldBe(new ProgressReported(Given.Code, status, Narrative, 60, FactDate.Day(AsOf), null, Given.Secretariat, Given.Now));
+        reported.ShouldBe(new ProgressReported(Given.Code, status, Narrative, reported.Indicators, FactDate.Day(AsOf), null, Given.Secretariat, Given.Now));
+        reported.Indicators.ShouldBe(Completion(60));
         Given.Then(current, reported).ShouldBe(current);
     }
 
@@ -114,7 +119,7 @@ public class ReportProgressTests
     public void The_bounds_of_the_percentage_are_accepted(int percent)
     {
         Decide(Given.CommitmentIn(InProgress), new ReportProgress(InProgress, Narrative, AsOf, percent))
-            .ShouldYieldSingle<ProgressReported>().PercentComplete.ShouldBe(percent);
+            .ShouldYieldSingle<ProgressReported>().Indicators.ShouldBe([ProgressIndicators.FromPercentComplete(percent)]);
     }
 
     [Fact]
