@@ -33,7 +33,7 @@ public sealed class HistoryAndTimeTravel(LedgerFixture fixture) : AuditTest(fixt
         var history = await GetAsAuditorAsync($"/api/commitments/{LetterOfIntent}/history");
 
         var events = history.GetProperty("events").EnumerateArray().ToList();
-        events.Select(e => e.GetProperty("type").GetString()).ShouldBe(["commitment-pledged", "progress-reported"]);
+        events.Select(e => e.GetProperty("type").GetString()).ShouldBe(["commitment-pledged", "progress-reported-v2"]);
         events.Select(e => e.GetProperty("version").GetInt64()).ShouldBe([1L, 2L]);
         events[0].GetProperty("effectiveAt").GetProperty("date").GetString().ShouldBe("2024-07-22");
         var report = events[1];

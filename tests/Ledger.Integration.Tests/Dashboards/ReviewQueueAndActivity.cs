@@ -44,7 +44,7 @@ public sealed class ReviewQueueAndActivity(LedgerFixture fixture) : DashboardTes
         var older = await GetAsync<ActivityResponse>($"/api/dashboard/activity?limit=2&before={feed.Items[1].Sequence}");
 
         feed.Items.Select(i => i.Type).ShouldBe(
-            ["review-decision-recorded", "progress-reported", "commitment-pledged", "organization-registered", "meeting-registered"]);
+            ["review-decision-recorded", "progress-reported-v2", "commitment-pledged", "organization-registered", "meeting-registered"]);
         feed.Items.Select(i => i.Sequence).ShouldBe([hwm, hwm - 1, hwm - 2, hwm - 3, hwm - 4]);
         var review = feed.Items[0];
         review.Stream.ShouldBe("TST-2026-01");

@@ -51,7 +51,7 @@ public sealed class ImportingTheMeetingsData(LedgerFixture fixture) : LedgerTest
         await using var session = Store.QuerySession();
         var events = await session.Events.FetchStreamAsync("AST-2024-07");
 
-        events.Select(e => e.EventTypeName).ShouldBe(["commitment-pledged", "progress-reported"]);
+        events.Select(e => e.EventTypeName).ShouldBe(["commitment-pledged", "progress-reported-v2"]);
         events.Select(e => e.Version).ShouldBe([1L, 2L]);
         events.ShouldAllBe(e => e.StreamKey == "AST-2024-07" && e.CorrelationId!.StartsWith("import-"));
         // The store's own timestamp and user are the ledger's clock and actor, not the server's.

@@ -24,6 +24,13 @@ public sealed class Validation(LedgerFixture fixture) : WriteTest(fixture)
         { "/api/commitments/AST-2024-06/progress", """{"status":"in-progress","narrative":"ok","asOf":"2030-01-01"}""", 400, "asOf" },
         { "/api/commitments/AST-2024-06/progress", """{"status":"in-progress","narrative":"ok","asOf":"2024-07-24","percentComplete":140}""", 400, "percentComplete" },
         { "/api/commitments/AST-2024-06/progress", """{"status":"withdrawn","narrative":"ok","asOf":"2024-07-24"}""", 400, "status" },
+        { "/api/commitments/AST-2024-06/progress", """{"status":"in-progress","narrative":"ok","asOf":"2024-07-24","indicators":[{"name":"x","measure":"speed","actual":1}]}""", 400, "indicators[0].measure" },
+        { "/api/commitments/AST-2024-06/progress", """{"status":"in-progress","narrative":"ok","asOf":"2024-07-24","indicators":[{"name":"x","measure":"unit","actual":"lots"}]}""", 400, "indicators[0].actual" },
+        { "/api/commitments/AST-2024-06/progress", """{"status":"in-progress","narrative":"ok","asOf":"2024-07-24","indicators":[{"name":"x","measure":"unit","actual":1,"unitOfMeasure":"kg"}]}""", 400, "unitOfMeasure" },
+        { "/api/commitments/AST-2024-06/progress", """{"status":"in-progress","narrative":"ok","asOf":"2024-07-24","indicators":[{"measure":"unit","actual":1}]}""", 400, "indicators[0].name" },
+        { "/api/commitments/AST-2024-06/progress", """{"status":"in-progress","narrative":"ok","asOf":"2024-07-24","indicators":[{"name":"x","measure":"percentage","actual":140}]}""", 400, "indicators[0].actual" },
+        { "/api/commitments/AST-2024-06/progress", """{"status":"in-progress","narrative":"ok","asOf":"2024-07-24","indicators":[null]}""", 400, "indicators[0]" },
+        { "/api/commitments/AST-2024-06/progress", """{"status":"in-progress","narrative":"ok","asOf":"2024-07-24","percentComplete":20,"indicators":[{"name":"completion","measure":"percentage","target":100,"actual":20}]}""", 400, "percentComplete" },
         { "/api/commitments/AST-2024-06/progress", """{"status":"in-progress","narrative":"ok"}""", 400, "asOf" },
         { "/api/commitments/AST-2024-01/progress", """{"status":"completed","narrative":"Done.","asOf":"2024-07-24"}""", 422, "proposed" },
         { "/api/commitments", """{"code":"AST-24-1","meeting":"AST-2024","title":"x","kind":"call","leads":["IOFS"]}""", 400, "code" },
@@ -51,6 +58,29 @@ public sealed class Validation(LedgerFixture fixture) : WriteTest(fixture)
         problem.ToString().ShouldContain(mentions, Case.Insensitive);
         problem.ToString().ShouldNotContain("Ledger.Host", customMessage: "internal type names stay inside");
         problem.GetProperty("type").GetString()!.ShouldStartWith("https://unoic-ledger.example/problems/");
+        (await Host.EventCountAsync()).ShouldBe(52);
+    }
+
+    [Fact]
+    public async Task every_refused_field_of_a_reports_indicators_is_named_and_nothing_is_written()
+    {
+        var response = await Host.PostAsync($"/api/commitments/{LetterOfIntent}/progress", new
+        {
+            status = "in-progress",
+            narrative = "Missions started.",
+            asOf = "2024-07-24",
+            indicators = new object[]
+            {
+                new { name = "farmers trained", measure = "ordinal", target = 3, actual = 1.5m },
+                new { name = "ownership", measure = "qualitative", baseline = 1 },
+                new { name = "Farmers Trained", measure = "unit", actual = 4 },
+            },
+        }, Secretariat);
+
+        var errors = response.ShouldBeProblem(400).GetProperty("errors");
+        errors.EnumerateObject().Select(e => e.Name).ShouldBe(
+            ["indicators[0].actual", "indicators[1].comment", "indicators[1].baseline", "indicators[2].name"], ignoreOrder: true);
+        errors.GetProperty("indicators[0].actual")[0].GetString().ShouldBe("a rank is a whole number");
         (await Host.EventCountAsync()).ShouldBe(52);
     }
 
