@@ -1,4 +1,5 @@
 using Ledger.Domain.Commitments;
+using Ledger.Domain.Commitments.Reporting;
 using Ledger.Host.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -15,7 +16,8 @@ public sealed record Vocabulary(
     IReadOnlyList<ReviewRating> Ratings,
     IReadOnlyList<ReviewOutcome> Decisions,
     IReadOnlyList<CommitmentKind> Kinds,
-    IReadOnlyList<string> Roles);
+    IReadOnlyList<string> Roles,
+    IReadOnlyList<IndicatorMeasure> Measures);
 
 public static class VocabularyEndpoint
 {
@@ -25,9 +27,10 @@ public static class VocabularyEndpoint
         Enum.GetValues<ReviewRating>(),
         Enum.GetValues<ReviewOutcome>(),
         Enum.GetValues<CommitmentKind>(),
-        LedgerRoles.All);
+        LedgerRoles.All,
+        Enum.GetValues<IndicatorMeasure>());
 
-    /// <summary>Statuses in lifecycle order with their allowed transitions, review ratings and decisions, kinds and roles, as the API spells them.</summary>
+    /// <summary>Statuses in lifecycle order with their allowed transitions, review ratings and decisions, kinds, roles and indicator measures (IATI's), as the API spells them.</summary>
     [WolverineGet("/api/vocabulary", OperationId = "getVocabulary")]
     [Authorize(Policy = LedgerPolicies.Read)]
     [Tags("Commitments")]

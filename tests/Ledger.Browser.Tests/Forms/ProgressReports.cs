@@ -1,5 +1,6 @@
 using Ledger.Browser.Tests.Support;
 using Ledger.Domain.Commitments;
+using Ledger.Domain.Commitments.Reporting;
 using Shouldly;
 using Xunit.Abstractions;
 
@@ -52,6 +53,10 @@ public sealed class ProgressReports(WritingFixture fixture, ITestOutputHelper ou
 
         await form.Labelled("What happened").FillAsync("Joint missions to Chad and Tajikistan started.");
         await form.Labelled("Percent complete").FillAsync("10");
+        await form.Labelled("Indicator").FillAsync("Countries with joint missions");
+        await form.Labelled("Measure").SelectOptionAsync("unit");
+        await form.Labelled("Target").FillAsync("9");
+        await form.Labelled("Actual").FillAsync("2");
         (await form.SubmitAsync()).ShouldBe("recorded");
 
         (await TextOf(form.Result)).ShouldStartWith($"Recorded: progress reported on {FaosCommitment}, now at version 2");
@@ -60,6 +65,9 @@ public sealed class ProgressReports(WritingFixture fixture, ITestOutputHelper ou
         var report = events[1].Data.ShouldBeOfType<ProgressReported>();
         report.Status.ShouldBe(CommitmentStatus.InProgress);
         report.RecordedBy.Organization.ShouldBe("FAO");
+        report.Indicators.ShouldBe([
+            ProgressIndicators.FromPercentComplete(10),
+            new ProgressIndicator("Countries with joint missions", IndicatorMeasure.Unit, Baseline: null, Target: 9, Actual: 2, Comment: null)]);
 
         // The page read the commitment again: in progress, reported by FAO, and no longer "inferred".
         (await TextOf(tab.Page.Locator(".page-header__badges .badge"))).ShouldBe("In progress");
@@ -68,6 +76,7 @@ public sealed class ProgressReports(WritingFixture fixture, ITestOutputHelper ou
         (await tab.Page.Locator("#inferred").CountAsync()).ShouldBe(0);
         (await TextOf(tab.Page.Locator("#timeline .timeline__entry", new() { HasText = "Progress reported" })))
             .ShouldContain("Joint missions to Chad and Tajikistan started.");
+        (await TextOf(tab.Page.Locator("#timeline .timeline__indicators li"))).ShouldBe("Countries with joint missions: 2 (target 9)");
         await tab.ScreenshotAsync("form-progress-recorded");
         tab.ShouldHaveNoProblems();
     }

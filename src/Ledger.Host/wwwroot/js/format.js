@@ -69,6 +69,24 @@ export function number(n) {
   return typeof n === 'number' ? n.toLocaleString('en-GB') : '–';
 }
 
+/**
+ * An event's stable type name in words, without its version: "progress-reported-v2" → "Progress reported". The
+ * version an event was stored as is the history's to say.
+ */
+export function eventType(type) {
+  return words(String(type ?? '').replace(/-v\d+$/, ''));
+}
+
+/** An indicator of a progress report in words: "Farmers trained: 120 (baseline 0, target 500)", a percentage with %. */
+export function indicator(i) {
+  const unit = i.measure === 'percentage' ? '%' : '';
+  const value = (n) => `${number(n)}${unit}`;
+  const around = [i.baseline == null ? null : `baseline ${value(i.baseline)}`, i.target == null ? null : `target ${value(i.target)}`]
+    .filter(Boolean).join(', ');
+  const actual = i.actual == null ? words(i.measure) : value(i.actual);
+  return `${i.name}: ${actual}${around ? ` (${around})` : ''}${i.comment ? ` — ${i.comment}` : ''}`;
+}
+
 /** "matrix-line" → "Matrix line"; "CommitmentPledged" → "Commitment pledged". */
 export function words(value) {
   if (!value) {

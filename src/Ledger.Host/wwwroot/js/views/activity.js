@@ -5,7 +5,7 @@ import {
   commitmentLink, freshness, notice, pageHeader, setTitle, unavailable,
 } from '../components.js';
 import { h, replaceChildren } from '../dom.js';
-import { instant, number, words } from '../format.js';
+import { eventType, instant, number } from '../format.js';
 
 const LIMIT = 50;
 
@@ -49,7 +49,7 @@ function feed(items) {
       h('tbody', {}, items.map((item) => h('tr', { dataset: { sequence: String(item.sequence) } },
         h('td', { class: 'num' }, number(item.sequence)),
         h('td', { class: 'nowrap' }, instant(item.recordedAt)),
-        h('td', { class: 'nowrap' }, words(item.type)),
+        h('td', { class: 'nowrap' }, eventType(item.type)),
         h('td', { class: 'nowrap' }, item.commitment ? commitmentLink(item.commitment) : streamLink(item.stream)),
         h('td', {}, item.summary ?? ''),
         h('td', { class: 'nowrap' }, [item.user, item.organization ? `(${item.organization})` : null].filter(Boolean).join(' ')))))));

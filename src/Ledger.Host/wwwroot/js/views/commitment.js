@@ -182,6 +182,7 @@ function timeline(c) {
       when: format.factDate(p.asOf), sort: p.asOf?.date,
       title: `Progress reported: ${statusLabel(p.status).toLowerCase()}${p.percentComplete === null || p.percentComplete === undefined ? '' : `, ${p.percentComplete}% complete`}`,
       body: p.narrative, by: `Recorded ${format.instant(p.recordedAt)} by ${actor(p.reportedBy)}`,
+      list: (p.indicators ?? []).filter((i) => i.name !== 'completion').map(format.indicator),
     });
   }
   if (c.latestReview) {
@@ -207,6 +208,7 @@ function timeline(c) {
       h('p', { class: 'timeline__when' }, entry.when),
       h('p', { class: 'timeline__title' }, entry.title),
       entry.body ? h('p', { class: 'timeline__body' }, entry.body) : null,
+      entry.list?.length ? h('ul', { class: 'timeline__indicators' }, entry.list.map((line) => h('li', {}, line))) : null,
       entry.by ? h('p', { class: 'timeline__by' }, entry.by) : null))),
     h('p', { class: 'muted small' }, `From the commitment's current state (version ${c.version}): the latest report and review only. `
       + (hasRole('auditor')
@@ -237,14 +239,15 @@ async function history(c) {
         h('tbody', {}, events.map((e) => h('tr', { dataset: { version: String(e.version) } },
           h('td', { class: 'num' }, format.number(e.version)),
           h('td', { class: 'num' }, format.number(e.sequence)),
-          h('td', {}, format.words(e.type)),
+          h('td', {}, format.eventType(e.type), e.readAs
+            ? h('span', { class: 'muted small history__version' }, ` (stored as ${e.type}, read as ${e.readAs.type})`) : null),
           h('td', { class: 'nowrap' }, effective(e.effectiveAt)),
           h('td', { class: 'nowrap' }, format.instant(e.recordedAt)),
           h('td', {}, [e.user, e.organization ? `(${e.organization})` : null].filter(Boolean).join(' ')),
           h('td', {}, e.hash ? h('code', { class: 'hash', title: e.hash }, `${String(e.hash).slice(0, 12)}…`) : ''),
           h('td', {}, h('details', {}, h('summary', {}, 'show'), h('pre', { class: 'json' }, JSON.stringify({
             hash: e.hash, correlationId: e.correlationId, causationId: e.causationId,
-            callerReference: e.callerReference, idempotencyKey: e.idempotencyKey, data: e.data,
+            callerReference: e.callerReference, idempotencyKey: e.idempotencyKey, data: e.data, readAs: e.readAs ?? undefined,
           }, null, 2))))))))));
 }
 

@@ -18,7 +18,7 @@ export function recordedMessage(result) {
     return `Already recorded: the ledger had received this submission (the same Idempotency-Key) and recorded it once; `
       + `nothing more was recorded. ${code} is at version ${version}.`;
   }
-  const what = events.map(format.words).join(', ').toLowerCase() || 'the change';
+  const what = events.map(format.eventType).join(', ').toLowerCase() || 'the change';
   return `Recorded: ${what} on ${code}, now at version ${version} (${format.instant(recordedAt)}). The page shows it as the ledger now reads it.`;
 }
 
