@@ -1,8 +1,8 @@
-using Ledger.Domain.Commitments.Reporting;
 using System.Diagnostics;
 using System.Globalization;
 using Ledger.Bench.Harness;
 using Ledger.Domain.Commitments;
+using Ledger.Domain.Commitments.Reporting;
 using Ledger.Domain.Common;
 using Ledger.Projections;
 using Marten;

@@ -1,5 +1,5 @@
-using Ledger.Domain.Commitments.Reporting;
 using Ledger.Domain.Commitments;
+using Ledger.Domain.Commitments.Reporting;
 using Ledger.Domain.Common;
 using Ledger.Domain.Importing;
 using Ledger.Domain.Meetings;

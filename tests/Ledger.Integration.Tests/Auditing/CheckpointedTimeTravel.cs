@@ -1,8 +1,8 @@
-using Ledger.Domain.Commitments.Reporting;
 using System.Text.Json;
 using Alba;
 using JasperFx.Events;
 using Ledger.Domain.Commitments;
+using Ledger.Domain.Commitments.Reporting;
 using Ledger.Domain.Common;
 using Ledger.Host.Hosting;
 using Ledger.Integration.Tests.Support;

@@ -1,7 +1,7 @@
-using Ledger.Domain.Commitments.Reporting;
 using System.Diagnostics;
 using System.Globalization;
 using Ledger.Domain.Commitments;
+using Ledger.Domain.Commitments.Reporting;
 using Ledger.Domain.Common;
 using Ledger.Host.Dashboards;
 using Ledger.Host.ProjectionOps;

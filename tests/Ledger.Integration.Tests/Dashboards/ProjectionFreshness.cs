@@ -1,8 +1,8 @@
-using Ledger.Domain.Commitments.Reporting;
 using System.Text.Json;
 using Alba;
 using JasperFx.Events.Daemon;
 using Ledger.Domain.Commitments;
+using Ledger.Domain.Commitments.Reporting;
 using Ledger.Host.Dashboards;
 using Ledger.Host.ProjectionOps;
 using Ledger.Integration.Tests.Support;
