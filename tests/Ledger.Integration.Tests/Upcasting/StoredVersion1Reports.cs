@@ -139,6 +139,9 @@ public sealed class StoredVersion1Reports(LedgerFixture fixture) : LedgerTest(fi
         var beforeSecond = await Host.GetJsonAsync<CommitmentView>(
             $"/api/commitments/{LetterOfIntent}?asOf={StoredAt(LetterOfIntent, 4).Minus(Duration.FromMinutes(1))}", Auditor);
         (beforeSecond.Version, beforeSecond.LatestProgress!.PercentComplete).ShouldBe((3L, 10));
+        // By business date: the version 1 report of 24 July is in force on the 25th, the one of the 26th not yet.
+        var onThe25th = await Host.GetJsonAsync<CommitmentView>($"/api/commitments/{LetterOfIntent}?effectiveOn=2024-07-25", Auditor);
+        onThe25th.LatestProgress!.Indicators.ShouldBe([ProgressIndicators.FromPercentComplete(10)]);
         var now = await Host.GetJsonAsync<CommitmentView>($"/api/commitments/{LetterOfIntent}?asOf={Clock.GetCurrentInstant()}", Auditor);
         now.ShouldBeEquivalentTo(await Host.GetJsonAsync<CommitmentView>($"/api/commitments/{LetterOfIntent}"));
 
