@@ -195,8 +195,10 @@ public sealed class LedgerVerification
         {
             if (_accumulator.Size < _saved.TreeSize)
             {
-                _findings.Add(new Finding(FindingKind.DigestMismatch, _lastSequence, string.Empty, 0,
-                    $"the saved digest covers {_saved.TreeSize} events; the ledger now holds {_accumulator.Size}"));
+                // What is missing: the events after the ledger's last one, up to the saved digest's last one.
+                var missing = _saved.TreeSize - _accumulator.Size;
+                _findings.Add(new Finding(FindingKind.DigestMismatch, _lastSequence + 1, string.Empty, 0, string.Create(CultureInfo.InvariantCulture,
+                    $"{missing} event{(missing == 1 ? " is" : "s are")} missing, from sequence {_lastSequence + 1} on: the saved digest covers {_saved.TreeSize} events up to sequence {_saved.LastSequence}; the ledger holds {_accumulator.Size}, up to sequence {_lastSequence}")));
             }
             else if (_rootAtSavedSize != _saved.RootHash || _sequenceAtSavedSize != _saved.LastSequence)
             {
