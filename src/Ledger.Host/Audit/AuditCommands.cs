@@ -2,8 +2,8 @@ using System.Text.Json;
 using JasperFx.CommandLine;
 using Ledger.Domain.Audit;
 using Ledger.Host.Audit.TreeHeads;
+using Ledger.Host.CommandLine;
 using Ledger.Host.Hosting;
-using Spectre.Console;
 
 namespace Ledger.Host.Audit;
 
@@ -29,23 +29,18 @@ public sealed class ExportCommand : JasperFxAsyncCommand<ExportInput>
     {
         if (!LedgerEndpoints.TryParseFormat(input.FormatFlag, out var format))
         {
-            AnsiConsole.MarkupLine("[red]--format must be jsonl or csv[/]");
-            return false;
+            return VerbOutput.Refuse("--format must be jsonl or csv");
         }
 
         using var host = input.BuildHost();
         var raw = host.Services.GetRequiredService<RawEvents>();
-        long total = 0;
-        await AnsiConsole.Progress().StartAsync(async progress =>
+        var total = await VerbOutput.ProgressAsync("Exporting events", async progress =>
         {
-            var task = progress.AddTask("Exporting events", maxValue: double.MaxValue);
-            task.IsIndeterminate = true;
             await using var file = File.Create(input.OutFlag);
-            total = await LedgerExport.WriteAsync(raw.ReadAsync(input.AfterFlag), format, file,
-                new Progress<long>(n => task.Description = $"Exporting events: {n:N0}"), CancellationToken.None);
-            task.StopTask();
+            return await LedgerExport.WriteAsync(raw.ReadAsync(input.AfterFlag), format, file,
+                VerbOutput.Counting(progress, "events"), CancellationToken.None);
         });
-        AnsiConsole.MarkupLine($"[green]Exported[/] {total:N0} events to {Markup.Escape(input.OutFlag)}.");
+        VerbOutput.Line("Exported", "green", $"{total:N0} events to {input.OutFlag}.");
         return true;
     }
 }
@@ -68,7 +63,7 @@ public sealed class DigestCommand : JasperFxAsyncCommand<DigestInput>
         if (input.OutFlag is not null)
         {
             await File.WriteAllTextAsync(input.OutFlag, json);
-            AnsiConsole.MarkupLine($"[grey]Digest written to {Markup.Escape(input.OutFlag)}[/]");
+            VerbOutput.Line($"Digest written to {input.OutFlag}");
         }
 
         Console.WriteLine(json);
@@ -129,12 +124,9 @@ public sealed class VerifyCommand : JasperFxAsyncCommand<VerifyInput>
             return await CheckProofAsync(input, saved);
         }
 
-        VerificationReport report = null!;
-        await AnsiConsole.Progress().StartAsync(async progress =>
+        var report = await VerbOutput.ProgressAsync("Verifying", async progress =>
         {
-            var task = progress.AddTask("Verifying", maxValue: double.MaxValue);
-            task.IsIndeterminate = true;
-            var reportProgress = new Progress<long>(n => task.Description = $"Verifying: {n:N0} events");
+            var reportProgress = VerbOutput.Counting(progress, "events checked");
             if (input.ExportFlag is not null)
             {
                 using var reader = File.OpenText(input.ExportFlag);
@@ -144,42 +136,44 @@ public sealed class VerifyCommand : JasperFxAsyncCommand<VerifyInput>
                     verification.Check(row);
                     if (verification.EventsChecked % 5000 == 0)
                     {
-                        ((IProgress<long>)reportProgress).Report(verification.EventsChecked);
+                        reportProgress.Report(verification.EventsChecked);
                     }
                 }
 
-                report = verification.Complete(DateTimeOffset.UtcNow);
-            }
-            else
-            {
-                using var host = input.BuildHost();
-                report = await host.Services.GetRequiredService<LedgerAudit>().VerifyAsync(saved, reportProgress, CancellationToken.None);
+                reportProgress.Report(verification.EventsChecked);
+                return verification.Complete(DateTimeOffset.UtcNow);
             }
 
-            task.StopTask();
+            using var host = input.BuildHost();
+            return await host.Services.GetRequiredService<LedgerAudit>().VerifyAsync(saved, reportProgress, CancellationToken.None);
         });
 
-        AnsiConsole.MarkupLine($"Checked {report.EventsChecked:N0} events in {report.Streams:N0} streams; tree size {report.Digest.TreeSize:N0}, root {report.Digest.RootHash}.");
-        if (input.ExportFlag is null)
+        Report(report, saved, fromExport: input.ExportFlag is not null);
+        return report.Intact;
+    }
+
+    /// <summary>Prints a verification's result: what was checked, then "Intact", or each finding with its sequence.</summary>
+    internal static void Report(VerificationReport report, LedgerDigest? saved, bool fromExport = false)
+    {
+        VerbOutput.Line($"Checked {report.EventsChecked:N0} events in {report.Streams:N0} streams; tree size {report.Digest.TreeSize:N0}, root {report.Digest.RootHash}.");
+        if (!fromExport)
         {
-            AnsiConsole.MarkupLine($"Compared {report.TreeLeavesCompared:N0} events with the leaves of the Merkle tree kept by the async daemon.");
+            VerbOutput.Line($"Compared {report.TreeLeavesCompared:N0} events with the leaves of the Merkle tree kept by the async daemon.");
         }
 
         if (report.Intact)
         {
-            AnsiConsole.MarkupLine(saved is null
-                ? "[green]Intact:[/] every event matches its hash chain."
-                : "[green]Intact:[/] every event matches its hash chain, and the ledger still contains exactly what the saved digest covered.");
-            return true;
+            VerbOutput.Line("Intact:", "green", saved is null
+                ? "every event matches its hash chain."
+                : "every event matches its hash chain, and the ledger still contains exactly what the saved digest covered.");
+            return;
         }
 
         foreach (var finding in report.Findings)
         {
-            AnsiConsole.MarkupLine($"[red]{finding.Kind}[/] at sequence {finding.Sequence}" +
-                (finding.Stream.Length > 0 ? $" ({Markup.Escape(finding.Stream)} v{finding.Version})" : string.Empty) + $": {Markup.Escape(finding.Detail)}");
+            VerbOutput.Line(finding.Kind.ToString(), "red", $"at sequence {finding.Sequence}" +
+                (finding.Stream.Length > 0 ? $" ({finding.Stream} v{finding.Version})" : string.Empty) + $": {finding.Detail}");
         }
-
-        return false;
     }
 
     /// <summary>Checks a proof file against the saved digest: no host, no database.</summary>
@@ -187,17 +181,14 @@ public sealed class VerifyCommand : JasperFxAsyncCommand<VerifyInput>
     {
         if (saved is null)
         {
-            AnsiConsole.MarkupLine("[red]A proof is checked against a saved digest:[/] give it with --digest FILE.");
-            return false;
+            return VerbOutput.Refuse("A proof is checked against a saved digest: give it with --digest FILE");
         }
 
         using var document = JsonDocument.Parse(await File.ReadAllTextAsync(input.ProofFlag!));
         var verdict = document.RootElement.TryGetProperty("fromSize", out _)
             ? LedgerProofs.CheckConsistency(saved, document.RootElement.Deserialize<ConsistencyProof>(ApiJson.Options)!)
             : LedgerProofs.CheckInclusion(saved, document.RootElement.Deserialize<InclusionProof>(ApiJson.Options)!, input.EventHashFlag);
-        AnsiConsole.MarkupLine(verdict.Holds
-            ? $"[green]Proved:[/] {Markup.Escape(verdict.Explanation)}"
-            : $"[red]Not proved:[/] {Markup.Escape(verdict.Explanation)}");
+        VerbOutput.Line(verdict.Holds ? "Proved:" : "Not proved:", verdict.Holds ? "green" : "red", verdict.Explanation);
         return verdict.Holds;
     }
 }

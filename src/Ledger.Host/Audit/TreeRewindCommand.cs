@@ -1,10 +1,10 @@
 using JasperFx.CommandLine;
+using Ledger.Host.CommandLine;
 using Ledger.Host.DatabaseRoles;
 using Ledger.Projections;
 using Ledger.Projections.Audit;
 using Marten;
 using Npgsql;
-using Spectre.Console;
 
 namespace Ledger.Host.Audit;
 
@@ -23,8 +23,7 @@ public sealed class TreeRewindCommand : JasperFxAsyncCommand<NetCoreInput>
         var situation = await host.Services.GetRequiredService<SchemaStep>().ReadAsync(CancellationToken.None);
         if (situation.Mode == RoleMode.Runtime)
         {
-            AnsiConsole.MarkupLine($"[red]{Markup.Escape(situation.Role)} is the runtime role:[/] rewinding the tree is the owner's; give its connection in ConnectionStrings:{LedgerConnections.OwnerName}.");
-            return false;
+            return VerbOutput.Refuse($"{situation.Role} is the runtime role: rewinding the tree is the owner's; give its connection in ConnectionStrings:{LedgerConnections.OwnerName}");
         }
 
         const string schema = LedgerStore.Schema;
@@ -51,7 +50,7 @@ public sealed class TreeRewindCommand : JasperFxAsyncCommand<NetCoreInput>
         }
 
         await transaction.CommitAsync();
-        AnsiConsole.MarkupLine($"[green]Rewound the Merkle tree[/] ({leaves:N0} leaves forgotten). Start the hosts: the daemon's {LedgerMerkleTree.SubscriptionName} subscription rebuilds it from every event; then run verify.");
+        VerbOutput.Line("Rewound the Merkle tree", "green", $"({leaves:N0} leaves forgotten). Start the hosts: the daemon's {LedgerMerkleTree.SubscriptionName} subscription rebuilds it from every event; then run verify.");
         return true;
     }
 }

@@ -1,6 +1,6 @@
 using JasperFx;
+using Ledger.Host.CommandLine;
 using Npgsql;
-using Spectre.Console;
 
 namespace Ledger.Host.DatabaseRoles;
 
@@ -23,6 +23,7 @@ public static class LedgerCommandLine
             return 0;
         }
 
+        VerbOutput.Configure();
         if (!string.Equals(args[0], ApplyVerb, StringComparison.OrdinalIgnoreCase))
         {
             return await app.RunJasperFxCommands(args);
@@ -35,7 +36,7 @@ public static class LedgerCommandLine
         }
         catch (InvalidOperationException e)
         {
-            AnsiConsole.MarkupLine($"[red]{Markup.Escape(e.Message)}[/]");
+            VerbOutput.Refuse(e.Message);
             return 1;
         }
 
@@ -45,9 +46,9 @@ public static class LedgerCommandLine
         {
             if (connections.Owner is null)
             {
-                AnsiConsole.MarkupLine(
-                    $"[yellow]db-apply changes the schema: when ConnectionStrings:{LedgerConnections.RuntimeName} names the runtime role, " +
-                    $"give the owner's connection in ConnectionStrings:{LedgerConnections.OwnerName}.[/]");
+                VerbOutput.Line(
+                    $"db-apply changes the schema: when ConnectionStrings:{LedgerConnections.RuntimeName} names the runtime role, " +
+                    $"give the owner's connection in ConnectionStrings:{LedgerConnections.OwnerName}.");
             }
 
             return code;
@@ -61,13 +62,13 @@ public static class LedgerCommandLine
         }
         catch (PostgresException e)
         {
-            AnsiConsole.MarkupLine($"[red]The ledger's protection could not be installed:[/] {Markup.Escape(e.MessageText)}");
+            VerbOutput.Line("The ledger's protection could not be installed:", "red", e.MessageText);
             return 1;
         }
 
-        AnsiConsole.MarkupLine(connections.RuntimeRoleToGrant is { } runtime
-            ? $"[green]Protection installed[/]; the runtime role {Markup.Escape(runtime)} holds exactly the runtime's privileges."
-            : "[green]Protection installed[/] (one role: it owns the schema, see docs/operations.md).");
+        VerbOutput.Line("Protection installed:", "green", connections.RuntimeRoleToGrant is { } runtime
+            ? $"the runtime role {runtime} holds exactly the runtime's privileges."
+            : "one role, which owns the schema (see docs/operations.md).");
         return 0;
     }
 }

@@ -1,4 +1,5 @@
 using JasperFx.CommandLine;
+using Ledger.Host.CommandLine;
 using Ledger.Host.DatabaseRoles;
 using Spectre.Console;
 
@@ -25,11 +26,22 @@ public sealed class VerifyProjectionsCommand : JasperFxAsyncCommand<VerifyProjec
         await host.Services.GetRequiredService<SchemaStep>().PrepareAsync(CancellationToken.None);
         var verifier = host.Services.GetRequiredService<ProjectionVerifier>();
 
-        var report = await AnsiConsole.Status().StartAsync("Verifying…", async status =>
+        var report = await VerbOutput.ProgressAsync("Verifying the projections", progress => verifier.VerifyAsync(progress));
+        if (!VerbOutput.Interactive)
         {
-            var progress = new Progress<string>(message => status.Status(Markup.Escape(message)));
-            return await verifier.VerifyAsync(progress);
-        });
+            // Plain lines, one per projection and per difference, for a log or another program.
+            foreach (var check in report.Projections)
+            {
+                VerbOutput.Line($"{check.Name}: {check.Lifecycle}, position {check.Position}, {check.Live} live, {check.Rebuilt} rebuilt, {check.Differences} differences");
+            }
+
+            foreach (var d in report.Differences.Take(Math.Max(0, input.ShowFlag)))
+            {
+                VerbOutput.Line($"≠ {d.Projection} {d.Document} {d.Field}: live {d.Live ?? "null"}, rebuilt {d.Rebuilt ?? "null"}");
+            }
+
+            return Verdict(report);
+        }
 
         var table = new Table().AddColumns("projection", "lifecycle", "position", "live", "rebuilt", "differences");
         foreach (var check in report.Projections)
@@ -47,9 +59,14 @@ public sealed class VerifyProjectionsCommand : JasperFxAsyncCommand<VerifyProjec
                 $"live {Markup.Escape(d.Live ?? "null")}, rebuilt {Markup.Escape(d.Rebuilt ?? "null")}");
         }
 
-        AnsiConsole.MarkupLine(report.Matches
-            ? $"[green]The read models equal a rebuild from {report.Events} events[/] ({report.ElapsedMilliseconds} ms)."
-            : $"[red]{report.Projections.Sum(p => p.Differences)} difference(s)[/] between the read models and a rebuild from {report.Events} events.");
+        return Verdict(report);
+    }
+
+    private static bool Verdict(VerificationReport report)
+    {
+        VerbOutput.Line(report.Matches
+            ? $"The read models equal a rebuild from {report.Events} events ({report.ElapsedMilliseconds} ms)."
+            : $"{report.Projections.Sum(p => p.Differences)} difference(s) between the read models and a rebuild from {report.Events} events.");
         return report.Matches;
     }
 }

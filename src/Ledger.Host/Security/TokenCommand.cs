@@ -1,9 +1,9 @@
 using System.Globalization;
 using JasperFx.CommandLine;
 using Ledger.Domain.Common;
+using Ledger.Host.CommandLine;
 using Ledger.Projections.Organizations;
 using Marten;
-using Spectre.Console;
 
 namespace Ledger.Host.Security;
 
@@ -46,8 +46,7 @@ public sealed class TokenCommand : JasperFxAsyncCommand<TokenInput>
             }
 
             var token = issuer.Issue(user, role, organization, lifetime);
-            AnsiConsole.MarkupLine($"[grey]Bearer token for [bold]{Markup.Escape(user)}[/] (role {Markup.Escape(role)}"
-                + (organization is null ? string.Empty : $", organization {Markup.Escape(organization)}") + "):[/]");
+            VerbOutput.Line($"Bearer token for {user} (role {role}" + (organization is null ? string.Empty : $", organization {organization}") + "):");
             Console.WriteLine(token);
             return true;
         }
@@ -80,7 +79,6 @@ public sealed class TokenCommand : JasperFxAsyncCommand<TokenInput>
 
     private static bool Refuse(string message)
     {
-        AnsiConsole.MarkupLine($"[red]{Markup.Escape(message)}[/]");
-        return false;
+        return VerbOutput.Refuse(message);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Ledger.Domain.Audit;
 using Ledger.Domain.Audit.TreeHeads;
+using Ledger.Host.CommandLine;
 using Ledger.Host.Hosting;
 
 namespace Ledger.Host.Audit.TreeHeads;

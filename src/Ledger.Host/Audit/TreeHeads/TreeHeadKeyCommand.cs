@@ -1,5 +1,6 @@
 using JasperFx.CommandLine;
 using Ledger.Domain.Audit.TreeHeads;
+using Ledger.Host.CommandLine;
 
 namespace Ledger.Host.Audit.TreeHeads;
 

@@ -5,9 +5,9 @@ using System.Text.Json;
 using JasperFx.CommandLine;
 using Ledger.Domain.Audit;
 using Ledger.Domain.Audit.TreeHeads;
+using Ledger.Host.CommandLine;
 using Ledger.Host.Hosting;
 using NodaTime;
-using Spectre.Console;
 
 namespace Ledger.Host.Audit.TreeHeads;
 
@@ -129,9 +129,8 @@ public sealed class WitnessCommand : JasperFxAsyncCommand<WitnessInput>
             // Every head since the last one accepted, each checked against the one before it.
             var checkedHeads = 0;
             var ok = true;
-            await AnsiConsole.Progress().StartAsync(async progress =>
+            await VerbOutput.ProgressAsync("Checking the ledger's heads", async progress =>
             {
-                var task = progress.AddTask("Checking the ledger's heads", maxValue: newestId - lastId);
                 var after = lastId;
                 for (var page = 0; ok && page <= ((newestId - lastId) / PageSize) + 1; page++)
                 {
@@ -145,8 +144,7 @@ public sealed class WitnessCommand : JasperFxAsyncCommand<WitnessInput>
                         }
 
                         after = head.Id ?? after;
-                        task.Increment(1);
-                        task.Description = string.Create(CultureInfo.InvariantCulture, $"Checking the ledger's heads: {++checkedHeads:N0}");
+                        progress.Report(string.Create(CultureInfo.InvariantCulture, $"{++checkedHeads:N0} of {newestId - lastId:N0}"));
                     }
 
                     if (heads.Next is null || after >= newestId)
@@ -154,8 +152,6 @@ public sealed class WitnessCommand : JasperFxAsyncCommand<WitnessInput>
                         break;
                     }
                 }
-
-                task.StopTask();
             });
             VerbOutput.Line(string.Create(CultureInfo.InvariantCulture, $"Checked {checkedHeads:N0} head{(checkedHeads == 1 ? string.Empty : "s")} since the last one seen."));
             return ok && Cosign(state, clock);
