@@ -24,6 +24,11 @@ public static class LedgerCommandLine
         }
 
         VerbOutput.Configure();
+        if (string.Equals(args[0], DescribeRedaction.Verb, StringComparison.OrdinalIgnoreCase))
+        {
+            DescribeRedaction.Apply(app);
+        }
+
         if (!string.Equals(args[0], ApplyVerb, StringComparison.OrdinalIgnoreCase))
         {
             return await app.RunJasperFxCommands(args);
