@@ -100,6 +100,13 @@ public sealed class LedgerAudit(IDocumentStore store, RawEvents raw, IClock cloc
     public async Task<LedgerDigest> DigestAsync(CancellationToken ct)
     {
         await using var tree = await LedgerTreeView.OpenAsync(store, ct);
+        return await DigestAsync(tree, ct);
+    }
+
+    /// <summary>The digest of what <paramref name="tree"/> sees: the ledger as it stands in that view's snapshot.</summary>
+    public async Task<LedgerDigest> DigestAsync(LedgerTreeView tree, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(tree);
         return new LedgerDigest(
             MerkleTree.Algorithm,
             tree.Size,

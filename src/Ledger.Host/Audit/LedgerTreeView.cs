@@ -63,6 +63,16 @@ public sealed class LedgerTreeView : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// This view's snapshot, exported (<c>pg_export_snapshot</c>) so that another session (<c>pg_dump --snapshot</c>) sees
+    /// exactly what this view sees, for as long as this view stays open.
+    /// </summary>
+    public async Task<string> ExportSnapshotAsync(CancellationToken ct)
+    {
+        await using var command = Command("select pg_export_snapshot()");
+        return (string)(await command.ExecuteScalarAsync(ct))!;
+    }
+
     /// <summary>The root of the tree of the first <paramref name="size"/> leaves.</summary>
     public async Task<byte[]> RootAsync(long size, CancellationToken ct) =>
         size == 0 ? MerkleTree.EmptyRoot : (await HashesAsync([new MerkleRange(0, size)], ct))[0];

@@ -18,9 +18,14 @@ public sealed class LedgerConnections
     public const string RuntimeName = "Ledger";
     public const string OwnerName = "LedgerOwner";
 
-    /// <summary>The verbs that change the schema, or may have to create it first: they connect as the owner when one is configured.</summary>
+    /// <summary>
+    /// The verbs that connect as the owner when one is configured: those that change the schema, or may have to create
+    /// it first, and <c>backup</c> (pg_dump reads every object as the role that owns them, in the snapshot the digest is taken in).
+    /// </summary>
     public static IReadOnlySet<string> SchemaVerbs { get; } =
-        new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "db-apply", "db-patch", "resources", "import", TreeRewind };
+        new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "db-apply", "db-patch", "resources", "import", TreeRewind, Backup };
+
+    public const string Backup = "backup";
 
     public const string TreeRewind = "tree-rewind";
 
