@@ -116,7 +116,8 @@ public sealed partial class RestoreCommand : JasperFxAsyncCommand<RestoreInput>
 
             foreach (var line in await File.ReadAllLinesAsync(path))
             {
-                if (SchemaEntry().Match(line) is { Success: true } match)
+                // Never public: every database has it, and a dump only ever adds to it.
+                if (SchemaEntry().Match(line) is { Success: true } match && match.Groups["name"].Value != "public")
                 {
                     schemas.Add(match.Groups["name"].Value);
                 }

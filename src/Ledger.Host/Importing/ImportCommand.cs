@@ -76,12 +76,14 @@ public sealed class ImportCommand : JasperFxAsyncCommand<ImportInput>
         {
             if (created.Count == 0)
             {
-                VerbOutput.Line("Nothing to import:", "green", $"all {present.Count} commitments of the matrix are already in the ledger.");
+                VerbOutput.Line("Nothing to import:", "green", present.Count == 1
+                    ? "the matrix's one commitment is already in the ledger."
+                    : $"all {present.Count} commitments of the matrix are already in the ledger.");
                 return true;
             }
 
             VerbOutput.Line("Imported", "green", string.Create(CultureInfo.InvariantCulture,
-                $"{created.Count} commitments ({string.Join(", ", created)}); {present.Count} already in the ledger."));
+                $"{created.Count} commitment{(created.Count == 1 ? string.Empty : "s")} ({string.Join(", ", created)}); {present.Count} already in the ledger."));
             return true;
         }
 
