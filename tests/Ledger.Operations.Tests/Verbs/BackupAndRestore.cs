@@ -75,7 +75,7 @@ public sealed class BackupAndRestore(ITestOutputHelper output)
         }
 
         await using var host = await LedgerProcess.StartAsync("restored", VerbSettings.Runtime(restored));
-        host.ReadLog().ShouldContain("The ledger connects to PostgreSQL as the runtime role ledger_app");
+        await host.WaitForLogAsync("as ledger_app: two roles: ledger_app may append events"); // the start line: it serves as the runtime role
         using var client = host.CreateClient();
         (await client.GetAsync(new Uri("/api/commitments/AST-2024-06", UriKind.Relative))).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await client.GetAsync(new Uri("/api/commitments/AST-2024-20", UriKind.Relative))).StatusCode.ShouldBe(HttpStatusCode.NotFound);
