@@ -64,7 +64,8 @@ public static class MatrixFileImport
             [new Claim(LedgerClaims.Subject, user), new Claim(LedgerClaims.Role, LedgerRoles.Secretariat)], "command-line", LedgerClaims.Subject, LedgerClaims.Role));
         http.Features.Set(new RequestIds(ActivityTraceId.CreateRandom().ToHexString(), ActivitySpanId.CreateRandom().ToHexString(), null));
 
-        var result = await ImportMatrixEndpoint.Post(http, scope.ServiceProvider.GetRequiredService<CommitmentWriter>(), ct, meeting);
+        var result = await ImportMatrixEndpoint.Post(
+            http, scope.ServiceProvider.GetRequiredService<CommitmentWriter>(), scope.ServiceProvider.GetRequiredService<LedgerImporter>(), ct, meeting);
         await result.ExecuteAsync(http);
         answer.Position = 0;
         using var document = answer.Length == 0 ? JsonDocument.Parse("{}") : await JsonDocument.ParseAsync(answer, cancellationToken: ct);
