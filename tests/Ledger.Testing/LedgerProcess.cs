@@ -155,6 +155,9 @@ public sealed class LedgerProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
+                // The parameterless wait returns once the output handlers have read the last lines the host wrote:
+                // without it, a host that failed at once may be reported with an empty log.
+                _process.WaitForExit();
                 throw new InvalidOperationException($"the host exited with code {_process.ExitCode} while starting:\n{Tail(ReadLog())}");
             }
 
