@@ -70,15 +70,29 @@ public sealed class LedgerProcess : IAsyncDisposable
     public HttpClient CreateClient(TimeSpan? timeout = null) =>
         new() { BaseAddress = Address, Timeout = timeout ?? TimeSpan.FromSeconds(30) };
 
-    /// <summary>SIGKILL, as <c>kill -9</c>: the process ends at once, mid-request, without running any shutdown code.</summary>
+    /// <summary>
+    /// SIGKILL, as <c>kill -9</c>: the process ends at once, mid-request, without running any shutdown code. Checks that
+    /// the fault happened: the process died of SIGKILL (exit status 128 + 9) and its process id is gone.
+    /// </summary>
     public void Kill()
     {
-        if (!_process.HasExited)
+        var pid = _process.Id;
+        var running = !_process.HasExited;
+        if (running)
         {
             _process.Kill();
         }
 
         _process.WaitForExit();
+        if (running && _process.ExitCode != 137)
+        {
+            throw new InvalidOperationException($"host {pid} was sent SIGKILL but ended with exit code {_process.ExitCode}");
+        }
+
+        if (Directory.Exists($"/proc/{pid}"))
+        {
+            throw new InvalidOperationException($"host {pid} is still in the process table after SIGKILL");
+        }
     }
 
     /// <summary>SIGTERM, as a service manager stops a service; waits for the process to end (SIGKILL after <paramref name="grace"/>).</summary>
