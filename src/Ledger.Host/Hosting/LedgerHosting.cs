@@ -70,6 +70,7 @@ public static class LedgerHosting
 
         services.AddSingleton<LedgerImporter>();
         services.AddSingleton<ReferenceData>();
+        services.AddSingleton<CommitmentAppender>();
         services.AddSingleton<CommitmentWriter>();
         services.AddSingleton<RawEvents>();
         services.AddSingleton<EventReadings>();

@@ -30,11 +30,19 @@ public delegate Decision Decide(Commitment current, ReferenceCatalog catalog, Ac
 /// and turns every outcome into an answer: 2xx, 4xx problem details, or 409 on a concurrent write.
 /// A refused or failed request records nothing.
 /// </summary>
-public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOptions<IdempotencyOptions> idempotency, ReferenceData reference)
+public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOptions<IdempotencyOptions> idempotency, ReferenceData reference, CommitmentAppender appender)
 {
     private const string JsonContentType = "application/json; charset=utf-8";
 
-    /// <summary>Appends the decided events to an existing commitment.</summary>
+    /// <summary>How many times a write without <c>If-Match</c> decides again after another write moved the commitment on.</summary>
+    public const int Attempts = 3;
+
+    /// <summary>
+    /// Appends the decided events to an existing commitment (<see cref="CommitmentAppender"/>): in one round trip
+    /// when this host keeps the commitment at the expected version and the catalog it was stamped with, with a load
+    /// before it otherwise. Without an expected version, a write that another one overtook decides again on the newer
+    /// state, up to <see cref="Attempts"/> times.
+    /// </summary>
     public async Task<IResult> AppendAsync(
         HttpContext http, string code, long? expectedVersion, Decide decide, CancellationToken ct,
         Func<Commitment, ClaimsPrincipal, string?>? forbidden = null)
@@ -45,41 +53,84 @@ public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOption
         }
 
         code = code.ToUpperInvariant();
-        await using var session = OpenSession(http);
-        try
+        var model = appender.Kept(code);
+        string stamp;
+        ReferenceCatalog catalog;
+        var loaded = model is null || (expected is { } wanted && model.Version != wanted) || reference.Current is null;
+        if (loaded)
         {
-            // One round trip: the stream's version and its read model (the write model: one document, no replay),
-            // the last link of its hash chain, and the reference catalog's stamp.
-            var batch = session.CreateBatchQuery();
-            var fetched = session.FetchCommitmentForWriting(batch, code, expected);
-            var stamp = ReferenceData.ReadStamp(batch);
-            await batch.Execute(ct);
-            var stream = await fetched;
-            if (stream.Aggregate?.ToCommitment() is not { } current)
+            (model, stamp) = await appender.LoadAsync(code, ct);
+            if (model is null)
             {
                 return Problems.NotFound("Commitment", code);
             }
 
-            if (forbidden?.Invoke(current, http.User) is { } reason)
-            {
-                return Problems.Forbidden(reason);
-            }
-
-            var catalog = await reference.CatalogAsync(session, stamp, ct);
-            var now = clock.GetCurrentInstant();
-            var decision = decide(current, catalog, http.User.ToActor(), now);
-            if (decision.IsRefused)
-            {
-                return Problems.Refused(decision.Refusals);
-            }
-
-            stream.AppendMany(decision.Events);
-            var result = Result(current, decision, now);
-            return await CommitAsync(http, session, new Answer(StatusCodes.Status200OK, result, Version: result.Version), ct);
+            (stamp, catalog) = await reference.CatalogAtAsync(stamp, ct);
         }
-        catch (ConcurrencyException)
+        else
         {
-            return StaleVersion(code, expected);
+            (stamp, catalog) = reference.Current!.Value;
+        }
+
+        var context = new AppendContext(http.RequestIds().CorrelationId, http.RequestIds().CausationId, Headers(http));
+        for (var attempt = 1; ; attempt++)
+        {
+            if (expected is { } v && model!.Version != v)
+            {
+                return StaleVersion(code, expected);
+            }
+
+            var current = model!.View.ToCommitment();
+            var now = clock.GetCurrentInstant();
+            var reason = forbidden?.Invoke(current, http.User);
+            var decision = reason is null ? decide(current, catalog, http.User.ToActor(), now) : null;
+            if (reason is not null || decision!.IsRefused)
+            {
+                // A refusal is only ever given on the stream's current state: one decided on a kept model is checked on a fresh load.
+                if (!loaded)
+                {
+                    loaded = true;
+                    (model, stamp) = await appender.LoadAsync(code, ct);
+                    if (model is null)
+                    {
+                        return Problems.NotFound("Commitment", code);
+                    }
+
+                    (stamp, catalog) = await reference.CatalogAtAsync(stamp, ct);
+                    continue;
+                }
+
+                return reason is not null ? Problems.Forbidden(reason) : Problems.Refused(decision!.Refusals);
+            }
+
+            var result = Result(current, decision, now);
+            var (response, record) = Answered(http, new Answer(StatusCodes.Status200OK, result, Version: result.Version));
+            var recorded = record is null ? context : context with { Record = (record.Id, store.Options.Serializer().ToJson(record)) };
+            var (outcome, _, currentStamp) = await appender.AppendAsync(model, decision.Events, stamp, recorded, ct);
+            switch (outcome)
+            {
+                case AppendOutcome.Written:
+                    return new StoredAnswer(response);
+                case AppendOutcome.AlreadyRecorded:
+                    return RecordedConcurrently(http);
+                case AppendOutcome.StaleVersion when expected is not null || attempt == Attempts:
+                    return StaleVersion(code, expected);
+                case AppendOutcome.StaleVersion:
+                    loaded = true;
+                    (model, stamp) = await appender.LoadAsync(code, ct);
+                    if (model is null)
+                    {
+                        return Problems.NotFound("Commitment", code);
+                    }
+
+                    (stamp, catalog) = await reference.CatalogAtAsync(stamp, ct);
+                    break;
+                case AppendOutcome.StaleCatalog when attempt == Attempts:
+                    return Problems.Conflict("Reference data changed", "The meetings, organizations or frameworks changed while this request was being decided; nothing was recorded. Retry.");
+                case AppendOutcome.StaleCatalog:
+                    (stamp, catalog) = await reference.CatalogAtAsync(currentStamp!, ct);
+                    break;
+            }
         }
     }
 
@@ -232,18 +283,29 @@ public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOption
         session.CorrelationId = ids.CorrelationId;
         session.CausationId = ids.CausationId;
         session.LastModifiedBy = http.User.User();
-        session.SetHeader("request", $"{http.Request.Method} {http.Request.Path}");
-        if (ids.CallerReference is { } reference)
+        foreach (var (name, value) in Headers(http))
         {
-            session.SetHeader(RequestContext.CallerReferenceHeader, reference);
+            session.SetHeader(name, value);
+        }
+
+        return session;
+    }
+
+    /// <summary>The headers every event of the request carries: the request, the caller's reference, the idempotency key.</summary>
+    private static Dictionary<string, string> Headers(HttpContext http)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.Ordinal) { ["request"] = $"{http.Request.Method} {http.Request.Path}" };
+        if (http.RequestIds().CallerReference is { } reference)
+        {
+            headers[RequestContext.CallerReferenceHeader] = reference;
         }
 
         if (http.Features.Get<IdempotencyFeature>() is { } idempotent)
         {
-            session.SetHeader(RequestContext.IdempotencyKeyHeader, idempotent.Key);
+            headers[RequestContext.IdempotencyKeyHeader] = idempotent.Key;
         }
 
-        return session;
+        return headers;
     }
 
     /// <summary>
@@ -269,26 +331,38 @@ public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOption
     /// <summary>The answer as stored, staged in <paramref name="session"/> with the request's idempotency record when it has a key.</summary>
     private StoredResponse Stage(HttpContext http, IDocumentSession session, Answer answer)
     {
-        var response = new StoredResponse(
-            answer.StatusCode, JsonContentType, answer.Location, answer.Version is { } version ? $"\"{version}\"" : null,
-            JsonSerializer.Serialize(answer.Body, answer.Body.GetType(), ApiJson.Options));
-        if (http.Features.Get<IdempotencyFeature>() is { } feature)
+        var (response, record) = Answered(http, answer);
+        if (record is not null)
         {
-            var now = clock.GetCurrentInstant();
-            var retention = idempotency.Value.Retention < TimeSpan.FromHours(24) ? TimeSpan.FromHours(24) : idempotency.Value.Retention;
-            session.Insert(new IdempotentRequest
-            {
-                Id = feature.Id,
-                Key = feature.Key,
-                User = feature.User,
-                RequestHash = feature.RequestHash,
-                RecordedAt = now,
-                ExpiresAtUnixSeconds = (now + Duration.FromTimeSpan(retention)).ToUnixTimeSeconds(),
-                Response = response,
-            });
+            session.Insert(record);
         }
 
         return response;
+    }
+
+    /// <summary>The answer as stored, and the idempotency record that keeps it when the request has a key.</summary>
+    private (StoredResponse Response, IdempotentRequest? Record) Answered(HttpContext http, Answer answer)
+    {
+        var response = new StoredResponse(
+            answer.StatusCode, JsonContentType, answer.Location, answer.Version is { } version ? $"\"{version}\"" : null,
+            JsonSerializer.Serialize(answer.Body, answer.Body.GetType(), ApiJson.Options));
+        if (http.Features.Get<IdempotencyFeature>() is not { } feature)
+        {
+            return (response, null);
+        }
+
+        var now = clock.GetCurrentInstant();
+        var retention = idempotency.Value.Retention < TimeSpan.FromHours(24) ? TimeSpan.FromHours(24) : idempotency.Value.Retention;
+        return (response, new IdempotentRequest
+        {
+            Id = feature.Id,
+            Key = feature.Key,
+            User = feature.User,
+            RequestHash = feature.RequestHash,
+            RecordedAt = now,
+            ExpiresAtUnixSeconds = (now + Duration.FromTimeSpan(retention)).ToUnixTimeSeconds(),
+            Response = response,
+        });
     }
 
     /// <summary>Another request with the same key committed first: this one records nothing.</summary>

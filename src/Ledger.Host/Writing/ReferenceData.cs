@@ -15,11 +15,12 @@ namespace Ledger.Host.Writing;
 /// catalog changed by any host (a new meeting, an organization registered by an import) is seen by the very
 /// next write here, and an unchanged one costs no load at all.
 /// </summary>
-public sealed class ReferenceData
+public sealed class ReferenceData(IDocumentStore store)
 {
     // A reference read model's mt_version is its stream's version, which only grows (streams are append-only and
     // never removed): the count and the sum of the versions change with every event on a reference stream.
-    private static readonly string StampSql =
+    /// <summary>The stamp of the reference read models, as one text value (a statement can compare it with the one a decision used).</summary>
+    public static readonly string StampSql =
         "select count(*)::text || ':' || coalesce(sum(v), 0)::text from (" + string.Join(" union all ",
             new[] { typeof(MeetingView), typeof(OrganizationView), typeof(FrameworkView) }.Select(t =>
                 $"select mt_version as v from {LedgerStore.Schema}.mt_doc_{t.Name.ToLowerInvariant()}")) + ") r";
@@ -52,6 +53,26 @@ public sealed class ReferenceData
             (await frameworks).Select(f => f.Code));
         _kept = new Kept((await stampNow)[0], catalog);
         return catalog;
+    }
+
+    /// <summary>The catalog kept, with the stamp it was loaded at; null before the first write.</summary>
+    public (string Stamp, ReferenceCatalog Catalog)? Current => _kept is { } kept ? (kept.Stamp, kept.Catalog) : null;
+
+    /// <summary>
+    /// The catalog as of <paramref name="stamp"/> with the stamp it is exactly at: the one kept, or loaded again in a
+    /// session of its own (then at the stamp read with it, which may be later).
+    /// </summary>
+    public async Task<(string Stamp, ReferenceCatalog Catalog)> CatalogAtAsync(string stamp, CancellationToken ct)
+    {
+        if (_kept is { } kept && kept.Stamp == stamp)
+        {
+            return (kept.Stamp, kept.Catalog);
+        }
+
+        await using var session = store.QuerySession();
+        await CatalogAsync(session, Task.FromResult<IReadOnlyList<string>>([stamp]), ct);
+        var loaded = _kept!;
+        return (loaded.Stamp, loaded.Catalog);
     }
 
     /// <summary>The catalog, with the stamp read in a round trip of its own (writes that fetch no stream first).</summary>

@@ -69,13 +69,30 @@ public sealed class EventSealing : DocumentSessionListenerBase
                     continue;
                 }
 
-                e.Timestamp = EventHash.ToStoredPrecision(recorded.RecordedAt.ToDateTimeOffset());
-                e.UserName = recorded.RecordedBy.User;
-                var hash = EventHash.ComputeFromStoredData(previous, key, version, LedgerStore.EventTypeNames[e.Data.GetType()], e.Timestamp, serializer.ToJson(e.Data));
-                e.SetHeader(HashHeader, hash);
-                previous = hash;
+                var seal = Seal(previous, key, version, recorded, serializer.ToJson(recorded));
+                e.Timestamp = seal.Timestamp;
+                e.UserName = seal.User;
+                e.SetHeader(HashHeader, seal.Hash);
+                previous = seal.Hash;
             }
         }
+    }
+
+    /// <summary>
+    /// How <paramref name="recorded"/>, stored as <paramref name="json"/> at <paramref name="version"/> of
+    /// <paramref name="stream"/> after the link <paramref name="previous"/>, is sealed: its stored name, timestamp and
+    /// user, and its link in the chain. Every writer of ledger events seals them with this, and only this.
+    /// </summary>
+    public static EventSeal Seal(string previous, string stream, long version, object recorded, string json)
+    {
+        if (recorded is not ILedgerEvent e)
+        {
+            throw new ArgumentException($"{recorded.GetType().Name} is not a ledger event.", nameof(recorded));
+        }
+
+        var type = LedgerStore.EventTypeNames[recorded.GetType()];
+        var timestamp = EventHash.ToStoredPrecision(e.RecordedAt.ToDateTimeOffset());
+        return new EventSeal(type, timestamp, e.RecordedBy.User, EventHash.ComputeFromStoredData(previous, stream, version, type, timestamp, json));
     }
 
     private static async Task<(long Version, string Hash)> LastLinkAsync(IDocumentSession session, string stream, CancellationToken token)
@@ -102,3 +119,10 @@ public sealed class EventSealing : DocumentSessionListenerBase
         return (long.Parse(parts[0], CultureInfo.InvariantCulture), parts[1]);
     }
 }
+
+/// <summary>An event as sealed into its stream's chain (<see cref="EventSealing.Seal"/>).</summary>
+/// <param name="Type">The stable name it is stored under.</param>
+/// <param name="Timestamp">The stored timestamp: when the event says it was recorded, to the stored precision.</param>
+/// <param name="User">Who recorded it.</param>
+/// <param name="Hash">Its link in the hash chain.</param>
+public readonly record struct EventSeal(string Type, DateTimeOffset Timestamp, string User, string Hash);

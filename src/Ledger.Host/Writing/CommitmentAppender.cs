@@ -1,0 +1,245 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using Ledger.Domain.Common;
+using Ledger.Projections;
+using Ledger.Projections.Audit;
+using Ledger.Projections.Commitments;
+using Marten;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Ledger.Host.Writing;
+
+/// <summary>A commitment as a write decides on it: its read model at a version, and the last link of its hash chain.</summary>
+public sealed record WriteModel(CommitmentView View, string LastHash)
+{
+    public long Version => View.Version;
+}
+
+/// <summary>What a write records besides its events: the request's ids, its headers, and its idempotency record.</summary>
+/// <param name="CorrelationId">The request's correlation id, stored on every event.</param>
+/// <param name="CausationId">The request's causation id, stored on every event.</param>
+/// <param name="Headers">The event headers of the request (the hash is added per event).</param>
+/// <param name="Record">The idempotency record stored with the events, when the request has a key: its id and JSON.</param>
+public sealed record AppendContext(string CorrelationId, string CausationId, IReadOnlyDictionary<string, string> Headers, (string Id, string Json)? Record = null);
+
+/// <summary>How an append ended.</summary>
+public enum AppendOutcome
+{
+    /// <summary>The events, the stream's new version and the read model were stored, in one transaction.</summary>
+    Written,
+
+    /// <summary>The stream was no longer at the version decided on; nothing was stored.</summary>
+    StaleVersion,
+
+    /// <summary>The reference catalog changed since the decision read it; nothing was stored.</summary>
+    StaleCatalog,
+
+    /// <summary>Another request with the same idempotency record committed first; nothing was stored.</summary>
+    AlreadyRecorded,
+}
+
+/// <summary>
+/// Appends a decision's events to an existing commitment's stream in one autocommitted statement: the stream's
+/// version advanced with the concurrency check (<c>where version = expected</c>), the sealed event rows (the
+/// ledger's timestamp and user, the hash chain link, <see cref="EventSealing.Seal"/>), the commitment's inline
+/// read model folded by <see cref="CommitmentView.Next"/>, and the idempotency record when there is one, guarded
+/// by the reference catalog's stamp the decision was made with. These are Marten's own tables and rows, read back
+/// by Marten (loads, projections, the daemon) exactly as if its session had written them; the statement is the
+/// transaction Marten's session would run, without its three round trips (read, batch, commit).
+/// <para>
+/// Between writes it keeps each commitment's write model (<see cref="WriteModel"/>). The statement writes only
+/// when the stream is still at the model's version <em>and</em> its last event carries the model's chain link,
+/// which commits to the stream's whole history: a kept model is then exactly the stream's current state, or the
+/// write is refused as stale and nothing is stored. No host can write on a state another host has moved past,
+/// nor on one of a history the database no longer holds (a database restored or recreated under a running host).
+/// </para>
+/// </summary>
+public sealed class CommitmentAppender(IDocumentStore store)
+{
+    /// <summary>How many commitments' write models are kept; beyond it the keeping starts afresh.</summary>
+    public const int KeptModels = 50_000;
+
+    private static readonly string Schema = LedgerStore.Schema;
+
+    private static readonly string LoadSql = $"""
+        select s.version, d.mt_version, d.data,
+               (select e.headers ->> '{EventSealing.HashHeader}' from {Schema}.mt_events e where e.stream_id = s.id and e.version = s.version),
+               ({ReferenceData.StampSql})
+        from (values (1)) as one (row)
+          left join {Schema}.mt_streams s on s.id = $1
+          left join {Schema}.mt_doc_commitmentview d on d.id = s.id
+        """;
+
+    // $1 stream, $2 expected version, $3 catalog stamp, $4 correlation, $5 causation,
+    // $6..$12 the events (ids, data, types, timestamps, .NET types, headers, users), $13 the read model,
+    // $14/$15 the idempotency record (id and JSON, or nulls), $16 the last link of the chain decided on.
+    private static readonly string AppendSql = $"""
+        with guard as (select ({ReferenceData.StampSql}) as stamp),
+        stream as (
+          update {Schema}.mt_streams set version = $2 + cardinality($6::uuid[]), timestamp = now()
+          where id = $1 and version = $2 and (select stamp from guard) = $3
+            and exists (select from {Schema}.mt_events h where h.stream_id = $1 and h.version = $2 and h.headers ->> '{EventSealing.HashHeader}' = $16)
+          returning version),
+        appended as (
+          insert into {Schema}.mt_events
+            (seq_id, id, stream_id, version, data, type, tenant_id, timestamp, mt_dotnet_type, is_archived, correlation_id, causation_id, headers, user_name)
+          select nextval('{Schema}.mt_events_sequence'), x.id, $1, $2 + x.n, x.data, x.type, '*DEFAULT*', x.at, x.dotnet, false, $4, $5, x.headers, x.by
+          from (select u.* from stream, unnest($6::uuid[], $7::jsonb[], $8::varchar[], $9::timestamptz[], $10::varchar[], $11::jsonb[], $12::varchar[])
+                  with ordinality as u(id, data, type, at, dotnet, headers, by, n) order by u.n) x
+          returning version),
+        model as (
+          insert into {Schema}.mt_doc_commitmentview as m (id, data, mt_last_modified, mt_dotnet_type, mt_version)
+          select $1, $13, transaction_timestamp(), '{typeof(CommitmentView).FullName}', stream.version from stream
+          on conflict (id) do update set data = excluded.data, mt_last_modified = excluded.mt_last_modified, mt_version = excluded.mt_version),
+        record as (
+          insert into {Schema}.mt_doc_idempotentrequest (id, data, mt_last_modified, mt_dotnet_type)
+          select $14, $15::jsonb, transaction_timestamp(), '{typeof(Idempotency.IdempotentRequest).FullName}' from stream where $14 is not null)
+        select (select version from stream), (select stamp from guard)
+        """;
+
+    private const string RecordKey = "pkey_mt_doc_idempotentrequest_id";
+
+    private readonly ConcurrentDictionary<string, WriteModel> _kept = new(StringComparer.Ordinal);
+
+    /// <summary>The write model kept for <paramref name="code"/>, if any: the state of its last write or load here.</summary>
+    public WriteModel? Kept(string code) => _kept.TryGetValue(code, out var model) ? model : null;
+
+    /// <summary>
+    /// Loads <paramref name="code"/>'s write model and the reference catalog's stamp in one round trip: null when no
+    /// such commitment exists.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The read model is behind its stream (it is being rebuilt).</exception>
+    public async Task<(WriteModel? Model, string Stamp)> LoadAsync(string code, CancellationToken ct)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(LoadSql, connection);
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Varchar, Value = code });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        var stamp = reader.GetString(4);
+        if (reader.IsDBNull(0) || reader.IsDBNull(1))
+        {
+            return (null, stamp);
+        }
+
+        var version = reader.GetInt64(0);
+
+        if (reader.GetInt64(1) != version || reader.IsDBNull(3))
+        {
+            throw new InvalidOperationException($"The read model of {code} is at version {reader.GetInt64(1)}, behind its stream's {version}: it is being rebuilt.");
+        }
+
+        var view = store.Options.Serializer().FromJson<CommitmentView>(reader, 2);
+        view.Version = version;
+        var model = new WriteModel(view, reader.GetString(3));
+        Keep(model);
+        return (model, stamp);
+    }
+
+    /// <summary>
+    /// Appends <paramref name="events"/> to the stream of <paramref name="model"/>, which must still be at
+    /// <paramref name="model"/>'s version, with the catalog still at <paramref name="stamp"/>; returns the outcome and,
+    /// when written, the new write model (also kept for the next write).
+    /// </summary>
+    public async Task<(AppendOutcome Outcome, WriteModel? Written, string? Stamp)> AppendAsync(
+        WriteModel model, IReadOnlyList<object> events, string stamp, AppendContext context, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(events.Count);
+        var serializer = store.Options.Serializer();
+        var code = model.View.Id;
+        var count = events.Count;
+        var (ids, data, types, timestamps, dotnetTypes, headers, users) =
+            (new Guid[count], new string[count], new string[count], new DateTimeOffset[count], new string[count], new string[count], new string[count]);
+        var view = model.View;
+        var previous = model.LastHash;
+        for (var i = 0; i < count; i++)
+        {
+            var e = events[i];
+            var json = serializer.ToJson(e);
+            var seal = EventSealing.Seal(previous, code, model.Version + i + 1, e, json);
+            (ids[i], data[i], types[i], timestamps[i], users[i]) = (Guid.CreateVersion7(), json, seal.Type, seal.Timestamp, seal.User);
+            dotnetTypes[i] = $"{e.GetType().FullName}, {e.GetType().Assembly.GetName().Name}";
+            headers[i] = Headers(context.Headers, seal.Hash);
+            previous = seal.Hash;
+            view = CommitmentView.Next(view, e) ?? throw new InvalidOperationException($"{e.GetType().Name} left {code} without a read model.");
+        }
+
+        view.Version = model.Version + count;
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(AppendSql, connection);
+        var p = command.Parameters;
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Varchar, Value = code });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = model.Version });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = stamp });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Varchar, Value = context.CorrelationId });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Varchar, Value = context.CausationId });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid, Value = ids });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb, Value = data });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar, Value = types });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, Value = timestamps });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar, Value = dotnetTypes });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb, Value = headers });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar, Value = users });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = serializer.ToJson(view) });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Varchar, Value = (object?)context.Record?.Id ?? DBNull.Value });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)context.Record?.Json ?? DBNull.Value });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = model.LastHash });
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            if (!reader.IsDBNull(0))
+            {
+                var written = new WriteModel(view, previous);
+                Keep(written);
+                return (AppendOutcome.Written, written, stamp);
+            }
+
+            var current = reader.GetString(1);
+            if (current != stamp)
+            {
+                return (AppendOutcome.StaleCatalog, null, current);
+            }
+
+            _kept.TryRemove(new KeyValuePair<string, WriteModel>(code, model));
+            return (AppendOutcome.StaleVersion, null, current);
+        }
+        catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: RecordKey })
+        {
+            return (AppendOutcome.AlreadyRecorded, null, null);
+        }
+    }
+
+    /// <summary>Keeps <paramref name="model"/> unless a later version of its commitment is kept already.</summary>
+    private void Keep(WriteModel model)
+    {
+        if (_kept.Count >= KeptModels)
+        {
+            _kept.Clear();
+        }
+
+        _kept.AddOrUpdate(model.View.Id, model, (_, kept) => kept.Version >= model.Version ? kept : model);
+    }
+
+    private static string Headers(IReadOnlyDictionary<string, string> headers, string hash)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var (name, value) in headers)
+            {
+                writer.WriteString(name, value);
+            }
+
+            writer.WriteString(EventSealing.HashHeader, hash);
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+}
