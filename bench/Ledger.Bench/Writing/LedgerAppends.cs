@@ -17,13 +17,12 @@ namespace Ledger.Bench.Writing;
 /// </summary>
 internal static class LedgerAppends
 {
-    public static async Task<LoadResult> RunAsync(IDocumentStore store, WriterCommitments commitments, int writers, BenchOptions options, CpuMeter meter, CancellationToken ct)
+    public static Task<LoadResult> RunAsync(IDocumentStore store, WriterCommitments commitments, int writers, BenchOptions options, CpuMeter meter, CancellationToken ct)
     {
         var appender = new CommitmentAppender(store);
         var turns = new long[writers];
         var nextReview = SystemClock.Instance.GetCurrentInstant().InUtc().Date.PlusYears(1);
-        var stamp = (await appender.LoadAsync(commitments.Code(0, 0), ct)).Stamp;
-        return await LoadTest.RunAsync(writers, options.Warmup, options.Duration, meter, async (w, token) =>
+        return LoadTest.RunAsync(writers, options.Warmup, options.Duration, meter, async (w, token) =>
         {
             var code = commitments.Code(w, turns[w]++);
             var by = new Actor($"bench.marten.{w}", "UN");
@@ -33,7 +32,7 @@ internal static class LedgerAppends
             var context = new AppendContext(correlation, correlation[..16], new Dictionary<string, string> { ["request"] = $"POST /api/commitments/{code}/reviews" });
             var review = new ReviewDecisionRecorded(
                 code, "AST-2024", ReviewRating.OnTrack, ReviewOutcome.Continue, Sample.Remarks, nextReview, by, SystemClock.Instance.GetCurrentInstant());
-            var (outcome, _, _) = await appender.AppendAsync(model, [review], stamp, context, token);
+            var (outcome, _) = await appender.AppendAsync(model, [review], context, token);
             return outcome == AppendOutcome.Written ? null : $"{code}: {outcome}";
         }, ct);
     }

@@ -33,9 +33,6 @@ public enum AppendOutcome
     /// <summary>The stream was no longer at the version decided on; nothing was stored.</summary>
     StaleVersion,
 
-    /// <summary>The reference catalog changed since the decision read it; nothing was stored.</summary>
-    StaleCatalog,
-
     /// <summary>Another request with the same idempotency record committed first; nothing was stored.</summary>
     AlreadyRecorded,
 }
@@ -44,8 +41,7 @@ public enum AppendOutcome
 /// Appends a decision's events to an existing commitment's stream in one autocommitted statement: the stream's
 /// version advanced with the concurrency check (<c>where version = expected</c>), the sealed event rows (the
 /// ledger's timestamp and user, the hash chain link, <see cref="EventSealing.Seal"/>), the commitment's inline
-/// read model folded by <see cref="CommitmentView.Next"/>, and the idempotency record when there is one, guarded
-/// by the reference catalog's stamp the decision was made with. These are Marten's own tables and rows, read back
+/// read model folded by <see cref="CommitmentView.Next"/>, and the idempotency record when there is one. These are Marten's own tables and rows, read back
 /// by Marten (loads, projections, the daemon) exactly as if its session had written them; the statement is the
 /// transaction Marten's session would run, without its three round trips (read, batch, commit).
 /// <para>
@@ -72,15 +68,14 @@ public sealed class CommitmentAppender(IDocumentStore store)
           left join {Schema}.mt_doc_commitmentview d on d.id = s.id
         """;
 
-    // $1 stream, $2 expected version, $3 catalog stamp, $4 correlation, $5 causation,
+    // $1 stream, $2 expected version, $3 the last link of its chain decided on, $4 correlation, $5 causation,
     // $6..$12 the events (ids, data, types, timestamps, .NET types, headers, users), $13 the read model,
-    // $14/$15 the idempotency record (id and JSON, or nulls), $16 the last link of the chain decided on.
+    // $14/$15 the idempotency record (id and JSON, or nulls).
     private static readonly string AppendSql = $"""
-        with guard as (select ({ReferenceData.StampSql}) as stamp),
-        stream as (
+        with stream as (
           update {Schema}.mt_streams set version = $2 + cardinality($6::uuid[]), timestamp = now()
-          where id = $1 and version = $2 and (select stamp from guard) = $3
-            and exists (select from {Schema}.mt_events h where h.stream_id = $1 and h.version = $2 and h.headers ->> '{EventSealing.HashHeader}' = $16)
+          where id = $1 and version = $2
+            and exists (select from {Schema}.mt_events h where h.stream_id = $1 and h.version = $2 and h.headers ->> '{EventSealing.HashHeader}' = $3)
           returning version),
         appended as (
           insert into {Schema}.mt_events
@@ -96,7 +91,7 @@ public sealed class CommitmentAppender(IDocumentStore store)
         record as (
           insert into {Schema}.mt_doc_idempotentrequest (id, data, mt_last_modified, mt_dotnet_type)
           select $14, $15::jsonb, transaction_timestamp(), '{typeof(Idempotency.IdempotentRequest).FullName}' from stream where $14 is not null)
-        select (select version from stream), (select stamp from guard)
+        select version from stream
         """;
 
     private const string RecordKey = "pkey_mt_doc_idempotentrequest_id";
@@ -140,12 +135,12 @@ public sealed class CommitmentAppender(IDocumentStore store)
     }
 
     /// <summary>
-    /// Appends <paramref name="events"/> to the stream of <paramref name="model"/>, which must still be at
-    /// <paramref name="model"/>'s version, with the catalog still at <paramref name="stamp"/>; returns the outcome and,
-    /// when written, the new write model (also kept for the next write).
+    /// Appends <paramref name="events"/> to the stream of <paramref name="model"/>, which must still be exactly at
+    /// <paramref name="model"/> (its version and chain link); returns the outcome and, when written, the new write
+    /// model (also kept for the next write).
     /// </summary>
-    public async Task<(AppendOutcome Outcome, WriteModel? Written, string? Stamp)> AppendAsync(
-        WriteModel model, IReadOnlyList<object> events, string stamp, AppendContext context, CancellationToken ct)
+    public async Task<(AppendOutcome Outcome, WriteModel? Written)> AppendAsync(
+        WriteModel model, IReadOnlyList<object> events, AppendContext context, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfZero(events.Count);
         var serializer = store.Options.Serializer();
@@ -174,7 +169,7 @@ public sealed class CommitmentAppender(IDocumentStore store)
         var p = command.Parameters;
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Varchar, Value = code });
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = model.Version });
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = stamp });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = model.LastHash });
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Varchar, Value = context.CorrelationId });
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Varchar, Value = context.CausationId });
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid, Value = ids });
@@ -187,30 +182,21 @@ public sealed class CommitmentAppender(IDocumentStore store)
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = serializer.ToJson(view) });
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Varchar, Value = (object?)context.Record?.Id ?? DBNull.Value });
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)context.Record?.Json ?? DBNull.Value });
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = model.LastHash });
         try
         {
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            await reader.ReadAsync(ct);
-            if (!reader.IsDBNull(0))
+            if (await command.ExecuteScalarAsync(ct) is long)
             {
                 var written = new WriteModel(view, previous);
                 Keep(written);
-                return (AppendOutcome.Written, written, stamp);
-            }
-
-            var current = reader.GetString(1);
-            if (current != stamp)
-            {
-                return (AppendOutcome.StaleCatalog, null, current);
+                return (AppendOutcome.Written, written);
             }
 
             _kept.TryRemove(new KeyValuePair<string, WriteModel>(code, model));
-            return (AppendOutcome.StaleVersion, null, current);
+            return (AppendOutcome.StaleVersion, null);
         }
         catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: RecordKey })
         {
-            return (AppendOutcome.AlreadyRecorded, null, null);
+            return (AppendOutcome.AlreadyRecorded, null);
         }
     }
 

@@ -39,9 +39,16 @@ public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOption
 
     /// <summary>
     /// Appends the decided events to an existing commitment (<see cref="CommitmentAppender"/>): in one round trip
-    /// when this host keeps the commitment at the expected version and the catalog it was stamped with, with a load
-    /// before it otherwise. Without an expected version, a write that another one overtook decides again on the newer
-    /// state, up to <see cref="Attempts"/> times.
+    /// when this host keeps the commitment at the expected version, with a load before it otherwise. A refusal
+    /// decided on a kept model is decided again on a fresh load, so it is only ever given on the stream's current
+    /// state. Without an expected version, a write another one overtook decides again on the newer state, up to
+    /// <see cref="Attempts"/> times.
+    /// <para>
+    /// The reference catalog kept between writes may lag behind one another host just changed; that holds for
+    /// acceptances because the reference data only grows (a meeting, an organization or a framework is registered
+    /// once and never changes or leaves: its read model is created by its registration and nothing else applies to
+    /// it), so a code known to a kept catalog is known to the current one; a refusal is decided on a fresh load of both.
+    /// </para>
     /// </summary>
     public async Task<IResult> AppendAsync(
         HttpContext http, string code, long? expectedVersion, Decide decide, CancellationToken ct,
@@ -54,49 +61,35 @@ public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOption
 
         code = code.ToUpperInvariant();
         var model = appender.Kept(code);
-        string stamp;
-        ReferenceCatalog catalog;
-        var loaded = model is null || (expected is { } wanted && model.Version != wanted) || reference.Current is null;
-        if (loaded)
+        var catalog = reference.Current?.Catalog;
+        var fresh = false;
+        if (model is null || (expected is { } wanted && model.Version != wanted) || catalog is null)
         {
-            (model, stamp) = await appender.LoadAsync(code, ct);
-            if (model is null)
-            {
-                return Problems.NotFound("Commitment", code);
-            }
-
-            (stamp, catalog) = await reference.CatalogAtAsync(stamp, ct);
-        }
-        else
-        {
-            (stamp, catalog) = reference.Current!.Value;
+            (model, catalog, fresh) = await LoadAsync(code, ct);
         }
 
         var context = new AppendContext(http.RequestIds().CorrelationId, http.RequestIds().CausationId, Headers(http));
         for (var attempt = 1; ; attempt++)
         {
-            if (expected is { } v && model!.Version != v)
+            if (model is null)
+            {
+                return Problems.NotFound("Commitment", code);
+            }
+
+            if (expected is { } v && model.Version != v)
             {
                 return StaleVersion(code, expected);
             }
 
-            var current = model!.View.ToCommitment();
+            var current = model.View.ToCommitment();
             var now = clock.GetCurrentInstant();
             var reason = forbidden?.Invoke(current, http.User);
-            var decision = reason is null ? decide(current, catalog, http.User.ToActor(), now) : null;
+            var decision = reason is null ? decide(current, catalog!, http.User.ToActor(), now) : null;
             if (reason is not null || decision!.IsRefused)
             {
-                // A refusal is only ever given on the stream's current state: one decided on a kept model is checked on a fresh load.
-                if (!loaded)
+                if (!fresh)
                 {
-                    loaded = true;
-                    (model, stamp) = await appender.LoadAsync(code, ct);
-                    if (model is null)
-                    {
-                        return Problems.NotFound("Commitment", code);
-                    }
-
-                    (stamp, catalog) = await reference.CatalogAtAsync(stamp, ct);
+                    (model, catalog, fresh) = await LoadAsync(code, ct);
                     continue;
                 }
 
@@ -106,8 +99,7 @@ public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOption
             var result = Result(current, decision, now);
             var (response, record) = Answered(http, new Answer(StatusCodes.Status200OK, result, Version: result.Version));
             var recorded = record is null ? context : context with { Record = (record.Id, store.Options.Serializer().ToJson(record)) };
-            var (outcome, _, currentStamp) = await appender.AppendAsync(model, decision.Events, stamp, recorded, ct);
-            switch (outcome)
+            switch ((await appender.AppendAsync(model, decision.Events, recorded, ct)).Outcome)
             {
                 case AppendOutcome.Written:
                     return new StoredAnswer(response);
@@ -115,23 +107,19 @@ public sealed class CommitmentWriter(IDocumentStore store, IClock clock, IOption
                     return RecordedConcurrently(http);
                 case AppendOutcome.StaleVersion when expected is not null || attempt == Attempts:
                     return StaleVersion(code, expected);
-                case AppendOutcome.StaleVersion:
-                    loaded = true;
-                    (model, stamp) = await appender.LoadAsync(code, ct);
-                    if (model is null)
-                    {
-                        return Problems.NotFound("Commitment", code);
-                    }
-
-                    (stamp, catalog) = await reference.CatalogAtAsync(stamp, ct);
-                    break;
-                case AppendOutcome.StaleCatalog when attempt == Attempts:
-                    return Problems.Conflict("Reference data changed", "The meetings, organizations or frameworks changed while this request was being decided; nothing was recorded. Retry.");
-                case AppendOutcome.StaleCatalog:
-                    (stamp, catalog) = await reference.CatalogAtAsync(currentStamp!, ct);
+                default:
+                    (model, catalog, fresh) = await LoadAsync(code, ct);
                     break;
             }
         }
+    }
+
+    /// <summary>The commitment's write model (null when there is no such commitment) and the catalog, as they are now.</summary>
+    private async Task<(WriteModel? Model, ReferenceCatalog Catalog, bool Fresh)> LoadAsync(string code, CancellationToken ct)
+    {
+        var (model, stamp) = await appender.LoadAsync(code, ct);
+        var (_, catalog) = await reference.CatalogAtAsync(stamp, ct);
+        return (model, catalog, true);
     }
 
     /// <summary>Starts a commitment's stream with its pledge.</summary>

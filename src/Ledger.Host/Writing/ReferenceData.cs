@@ -10,10 +10,11 @@ namespace Ledger.Host.Writing;
 /// <summary>
 /// The reference catalog (meetings, organizations, frameworks) a write decides with, kept between writes and
 /// invalidated by its own events. The catalog is built from the inline read models of the reference streams;
-/// any event on one of them rewrites its read model and raises that row's <c>mt_version</c>. Each write
-/// reads a stamp of those versions in the round trip it already makes (<see cref="ReadStamp"/>), so a
-/// catalog changed by any host (a new meeting, an organization registered by an import) is seen by the very
-/// next write here, and an unchanged one costs no load at all.
+/// any event on one of them rewrites its read model and raises that row's <c>mt_version</c>. A write that loads
+/// its commitment reads a stamp of those versions in the same round trip (<see cref="ReadStamp"/>,
+/// <see cref="StampSql"/>), and so does every refusal (<see cref="CommitmentWriter.AppendAsync"/>), so a catalog
+/// changed by any host (a new meeting, an organization registered by an import) is seen by the next write here that
+/// loads or is refused, and an unchanged one costs no load at all.
 /// </summary>
 public sealed class ReferenceData(IDocumentStore store)
 {
