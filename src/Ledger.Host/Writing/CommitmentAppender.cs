@@ -70,10 +70,20 @@ public sealed class CommitmentAppender(IDocumentStore store)
 
     // $1 stream, $2 expected version, $3 the last link of its chain decided on, $4 correlation, $5 causation,
     // $6..$12 the events (ids, data, types, timestamps, .NET types, headers, users), $13 the read model,
-    // $14/$15 the idempotency record (id and JSON, or nulls).
-    private static readonly string AppendSql = $"""
+    // $14/$15 the idempotency record (id and JSON, or nulls), $16 the new version.
+    // One event (every decision so far) is passed as plain values, several as arrays unnested in order.
+    private static readonly string AppendOneSql = AppendSql(
+        "(select $6::uuid as id, $7::jsonb as data, $8::varchar as type, $9::timestamptz as at, $10::varchar as dotnet, $11::jsonb as headers, $12::varchar as by, 1::bigint as n)");
+
+    private static readonly string AppendManySql = AppendSql(
+        """
+        (select u.* from unnest($6::uuid[], $7::jsonb[], $8::varchar[], $9::timestamptz[], $10::varchar[], $11::jsonb[], $12::varchar[])
+           with ordinality as u(id, data, type, at, dotnet, headers, by, n) order by u.n)
+        """);
+
+    private static string AppendSql(string events) => $"""
         with stream as (
-          update {Schema}.mt_streams set version = $2 + cardinality($6::uuid[]), timestamp = now()
+          update {Schema}.mt_streams set version = $16, timestamp = now()
           where id = $1 and version = $2
             and exists (select from {Schema}.mt_events h where h.stream_id = $1 and h.version = $2 and h.headers ->> '{EventSealing.HashHeader}' = $3)
           returning version),
@@ -81,8 +91,7 @@ public sealed class CommitmentAppender(IDocumentStore store)
           insert into {Schema}.mt_events
             (seq_id, id, stream_id, version, data, type, tenant_id, timestamp, mt_dotnet_type, is_archived, correlation_id, causation_id, headers, user_name)
           select nextval('{Schema}.mt_events_sequence'), x.id, $1, $2 + x.n, x.data, x.type, '*DEFAULT*', x.at, x.dotnet, false, $4, $5, x.headers, x.by
-          from (select u.* from stream, unnest($6::uuid[], $7::jsonb[], $8::varchar[], $9::timestamptz[], $10::varchar[], $11::jsonb[], $12::varchar[])
-                  with ordinality as u(id, data, type, at, dotnet, headers, by, n) order by u.n) x
+          from stream, {events} x
           returning version),
         model as (
           insert into {Schema}.mt_doc_commitmentview as m (id, data, mt_last_modified, mt_dotnet_type, mt_version)
@@ -165,23 +174,24 @@ public sealed class CommitmentAppender(IDocumentStore store)
         view.Version = model.Version + count;
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(AppendSql, connection);
+        await using var command = new NpgsqlCommand(count == 1 ? AppendOneSql : AppendManySql, connection);
         var p = command.Parameters;
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Varchar, Value = code });
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = model.Version });
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = model.LastHash });
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Varchar, Value = context.CorrelationId });
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Varchar, Value = context.CausationId });
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid, Value = ids });
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb, Value = data });
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar, Value = types });
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, Value = timestamps });
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar, Value = dotnetTypes });
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb, Value = headers });
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar, Value = users });
+        Values(p, count, NpgsqlDbType.Uuid, ids);
+        Values(p, count, NpgsqlDbType.Jsonb, data);
+        Values(p, count, NpgsqlDbType.Varchar, types);
+        Values(p, count, NpgsqlDbType.TimestampTz, timestamps);
+        Values(p, count, NpgsqlDbType.Varchar, dotnetTypes);
+        Values(p, count, NpgsqlDbType.Jsonb, headers);
+        Values(p, count, NpgsqlDbType.Varchar, users);
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = serializer.ToJson(view) });
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Varchar, Value = (object?)context.Record?.Id ?? DBNull.Value });
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)context.Record?.Json ?? DBNull.Value });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = view.Version });
         try
         {
             if (await command.ExecuteScalarAsync(ct) is long)
@@ -210,6 +220,12 @@ public sealed class CommitmentAppender(IDocumentStore store)
 
         _kept.AddOrUpdate(model.View.Id, model, (_, kept) => kept.Version >= model.Version ? kept : model);
     }
+
+    /// <summary>The events' <paramref name="values"/> of one column: the one value itself, or the array of them.</summary>
+    private static void Values<T>(NpgsqlParameterCollection parameters, int count, NpgsqlDbType type, T[] values) =>
+        parameters.Add(count == 1
+            ? new NpgsqlParameter { NpgsqlDbType = type, Value = values[0] }
+            : new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | type, Value = values });
 
     private static string Headers(IReadOnlyDictionary<string, string> headers, string hash)
     {
