@@ -8,7 +8,7 @@ using NodaTime;
 namespace Ledger.Host.Audit;
 
 /// <summary>Tamper evidence over the stored rows: the digest, verification, and Merkle proofs.</summary>
-public sealed class LedgerAudit(IDocumentStore store, RawEvents raw, IClock clock, LedgerMetrics metrics)
+public sealed class LedgerAudit(IDocumentStore store, IClock clock, LedgerMetrics metrics)
 {
     /// <summary>
     /// Recomputes every chain and the Merkle root from the raw rows, compares each row with the leaf the
@@ -17,7 +17,9 @@ public sealed class LedgerAudit(IDocumentStore store, RawEvents raw, IClock cloc
     public async Task<VerificationReport> VerifyAsync(LedgerDigest? saved, IProgress<long>? progress, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
-        await using var tree = await LedgerTreeView.OpenAsync(store, ct);
+        // The stored tree alone: verification recomputes every leaf itself, so the events the daemon has not
+        // reached yet are not read and hashed a second time before the scan.
+        await using var tree = await LedgerTreeView.OpenStoredAsync(store, ct);
         var verification = new LedgerVerification(saved, tree: await tree.StoredHeadAsync(ct));
 
         // Reading and checking run side by side (two cores): one task reads and decodes the rows in batches,
@@ -53,30 +55,37 @@ public sealed class LedgerAudit(IDocumentStore store, RawEvents raw, IClock cloc
             await stop.CancelAsync();
             await reading;
         }
-        verification.CheckStreamVersions(await raw.StreamVersionsAsync(ct));
+        verification.CheckStreamVersions(await RawEvents.StreamVersionsAsync(tree, ct));
         progress?.Report(verification.EventsChecked);
         var report = verification.Complete(clock.GetCurrentInstant().ToDateTimeOffset());
         metrics.RecordVerification(Stopwatch.GetElapsedTime(started), report.Intact);
         return report;
     }
 
+    private const int FirstBatchSize = 32;
     private const int BatchSize = 1024;
     private const int BatchesAhead = 8;
 
-    /// <summary>The tree view's scan, handed over in batches; the channel is completed with the scan's failure, if any.</summary>
+    /// <summary>
+    /// The tree view's scan, handed over in batches; the channel is completed with the scan's failure, if any.
+    /// The first batches are small and each is twice the one before, up to <see cref="BatchSize"/>, so that
+    /// checking starts with the first rows instead of after a thousand (most of a small ledger).
+    /// </summary>
     private static async Task ReadInBatchesAsync(
         LedgerTreeView tree, ChannelWriter<(StoredEvent? Row, TreeLeaf? Leaf)[]> batches, CancellationToken ct)
     {
         try
         {
+            var size = FirstBatchSize;
             var batch = new List<(StoredEvent? Row, TreeLeaf? Leaf)>(BatchSize);
             await foreach (var item in tree.ScanAsync(ct))
             {
                 batch.Add(item);
-                if (batch.Count == BatchSize)
+                if (batch.Count == size)
                 {
                     await batches.WriteAsync([.. batch], ct);
                     batch.Clear();
+                    size = Math.Min(size * 2, BatchSize);
                 }
             }
 

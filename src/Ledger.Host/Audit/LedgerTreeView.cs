@@ -22,6 +22,8 @@ public sealed class LedgerTreeView : IAsyncDisposable
     private readonly string _schema;
     private readonly List<long> _tailSequences = [];
     private readonly Dictionary<MerkleNode, byte[]> _tailNodes = [];
+    private bool _tailLoaded;
+    private long _lastSequence;
 
     private LedgerTreeView(NpgsqlConnection connection, NpgsqlTransaction transaction, string schema)
     {
@@ -34,10 +36,14 @@ public sealed class LedgerTreeView : IAsyncDisposable
     public long StoredSize { get; private set; }
 
     /// <summary>Leaves in the tree: stored ones and the events recorded since.</summary>
-    public long Size => StoredSize + _tailSequences.Count;
+    public long Size => RequireTail().StoredSize + _tailSequences.Count;
 
     /// <summary>The sequence of the tree's last leaf; 0 for the empty tree.</summary>
-    public long LastSequence { get; private set; }
+    public long LastSequence
+    {
+        get => RequireTail()._lastSequence;
+        private set => _lastSequence = value;
+    }
 
     /// <summary>The sequence of the last leaf the daemon stored; 0 when it has stored none.</summary>
     public long StoredLastSequence { get; private set; }
@@ -45,7 +51,17 @@ public sealed class LedgerTreeView : IAsyncDisposable
     /// <summary>Whether the stored tree was set aside because its last leaf is not the event stored at that sequence (the store was reset under it).</summary>
     public bool StoredTreeStale { get; private set; }
 
-    public static async Task<LedgerTreeView> OpenAsync(IDocumentStore store, CancellationToken ct)
+    public static Task<LedgerTreeView> OpenAsync(IDocumentStore store, CancellationToken ct) => OpenAsync(store, withTail: true, ct);
+
+    /// <summary>
+    /// A view of the stored tree alone (<see cref="StoredSize"/>, <see cref="StoredLastSequence"/>, the stored nodes and
+    /// <see cref="ScanAsync"/>), without the events recorded since: what verification needs, which recomputes every leaf
+    /// itself. Reading and hashing the daemon's backlog is then left out, and <see cref="Size"/>, <see cref="LastSequence"/>
+    /// and what depends on them refuse to answer.
+    /// </summary>
+    public static Task<LedgerTreeView> OpenStoredAsync(IDocumentStore store, CancellationToken ct) => OpenAsync(store, withTail: false, ct);
+
+    private static async Task<LedgerTreeView> OpenAsync(IDocumentStore store, bool withTail, CancellationToken ct)
     {
         var connection = store.Storage.Database.CreateConnection();
         try
@@ -53,7 +69,12 @@ public sealed class LedgerTreeView : IAsyncDisposable
             await connection.OpenAsync(ct);
             var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
             var view = new LedgerTreeView(connection, transaction, store.Options.Events.DatabaseSchemaName);
-            await view.LoadAsync(ct);
+            await view.LoadStoredAsync(ct);
+            if (withTail)
+            {
+                await view.LoadTailAsync(ct);
+            }
+
             return view;
         }
         catch
@@ -81,7 +102,7 @@ public sealed class LedgerTreeView : IAsyncDisposable
     public async Task<IReadOnlyList<byte[]>> HashesAsync(IReadOnlyList<MerkleRange> ranges, CancellationToken ct)
     {
         var wanted = ranges.SelectMany(MerkleTree.PerfectSubtrees).Distinct().ToList();
-        if (wanted.Any(n => n.CompleteAt > Size))
+        if (wanted.Any(n => n.CompleteAt > (_tailLoaded ? Size : StoredSize)))
         {
             throw new ArgumentOutOfRangeException(nameof(ranges), "A range reaches past the tree.");
         }
@@ -124,7 +145,7 @@ public sealed class LedgerTreeView : IAsyncDisposable
     /// <summary>The leaf index of the event at <paramref name="sequence"/>; null when the tree holds no such event.</summary>
     public async Task<long?> LeafIndexAsync(long sequence, CancellationToken ct)
     {
-        if (sequence > StoredLastSequence)
+        if (sequence > RequireTail().StoredLastSequence)
         {
             var tail = _tailSequences.BinarySearch(sequence);
             return tail < 0 ? null : StoredSize + tail;
@@ -206,7 +227,7 @@ public sealed class LedgerTreeView : IAsyncDisposable
         await _connection.DisposeAsync();
     }
 
-    private async Task LoadAsync(CancellationToken ct)
+    private async Task LoadStoredAsync(CancellationToken ct)
     {
         // The stored tree's end, checked against the event stored at its last sequence.
         await using (var head = Command(
@@ -226,10 +247,15 @@ public sealed class LedgerTreeView : IAsyncDisposable
             }
         }
 
+        LastSequence = StoredLastSequence;
+    }
+
+    private async Task LoadTailAsync(CancellationToken ct)
+    {
+        _tailLoaded = true;
         var frontier = MerkleAccumulator.Frontier(StoredSize);
         var hashes = await LedgerMerkleTree.ReadNodesAsync(_connection, _schema, frontier, ct);
         var tree = new MerkleAccumulator(StoredSize, [.. frontier.Select(n => hashes[n])]);
-        LastSequence = StoredLastSequence;
 
         // The events since, up to where the daemon will certainly find them in this order.
         await using var tail = Command(
@@ -266,6 +292,10 @@ public sealed class LedgerTreeView : IAsyncDisposable
             _tailNodes[node] = hash;
         }
     }
+
+    private LedgerTreeView RequireTail() => _tailLoaded
+        ? this
+        : throw new InvalidOperationException("This view was opened on the stored tree alone (OpenStoredAsync): it does not know the events recorded since.");
 
     /// <summary>A statement in this view's snapshot, for what must be read as of the same instant as the tree (the signed heads).</summary>
     public NpgsqlCommand Command(string sql) => new(sql, _connection, _transaction);

@@ -67,12 +67,14 @@ public sealed class RawEvents(IDocumentStore store)
 
     private static string? TextAt(NpgsqlDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
 
-    /// <summary>Every stream with the version the streams table says it has reached.</summary>
-    public async Task<IReadOnlyList<(string Stream, long Version)>> StreamVersionsAsync(CancellationToken ct)
+    /// <summary>
+    /// Every stream with the version the streams table says it has reached, as of <paramref name="view"/>'s snapshot:
+    /// the same instant as the rows verification read there, so a write committed meanwhile is not taken for a removal.
+    /// </summary>
+    public static async Task<IReadOnlyList<(string Stream, long Version)>> StreamVersionsAsync(LedgerTreeView view, CancellationToken ct)
     {
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand($"select id, version from {LedgerStore.Schema}.mt_streams", connection);
+        ArgumentNullException.ThrowIfNull(view);
+        await using var command = view.Command($"select id, version from {LedgerStore.Schema}.mt_streams");
         await using var reader = await command.ExecuteReaderAsync(ct);
         var streams = new List<(string, long)>();
         while (await reader.ReadAsync(ct))
