@@ -105,6 +105,9 @@ public sealed class CommitmentAppender(IDocumentStore store)
 
     private const string RecordKey = "pkey_mt_doc_idempotentrequest_id";
 
+    /// <summary>The .NET type names Marten stores beside each event (<c>mt_dotnet_type</c>), as it spells them.</summary>
+    private static readonly ConcurrentDictionary<Type, string> DotnetTypes = new();
+
     private readonly ConcurrentDictionary<string, WriteModel> _kept = new(StringComparer.Ordinal);
 
     /// <summary>The write model kept for <paramref name="code"/>, if any: the state of its last write or load here.</summary>
@@ -165,7 +168,7 @@ public sealed class CommitmentAppender(IDocumentStore store)
             var json = serializer.ToJson(e);
             var seal = EventSealing.Seal(previous, code, model.Version + i + 1, e, json);
             (ids[i], data[i], types[i], timestamps[i], users[i]) = (Guid.CreateVersion7(), json, seal.Type, seal.Timestamp, seal.User);
-            dotnetTypes[i] = $"{e.GetType().FullName}, {e.GetType().Assembly.GetName().Name}";
+            dotnetTypes[i] = DotnetTypes.GetOrAdd(e.GetType(), t => $"{t.FullName}, {t.Assembly.GetName().Name}");
             headers[i] = Headers(context.Headers, seal.Hash);
             previous = seal.Hash;
             view = CommitmentView.Next(view, e) ?? throw new InvalidOperationException($"{e.GetType().Name} left {code} without a read model.");
