@@ -76,6 +76,12 @@ internal static class ReadPhase
                 $"{Report.Rate(size.ScanRowsPerSecond, "rows")} ({Report.Ms(size.ScanMs)} per scan)");
         }
 
+        if (options.RebuildsOnly)
+        {
+            ReportRebuilds(sizes, report);
+            return;
+        }
+
         foreach (var size in sizes)
         {
             report.RateAtLeast($"Ledger verification, LedgerAudit.VerifyAsync ({size.Events:N0} events)",
@@ -90,25 +96,7 @@ internal static class ReadPhase
                 size.ScanRowsPerSecond, Report.Rate(size.ScanRowsPerSecond, "rows"), 0.5);
         }
 
-        foreach (var size in sizes)
-        {
-            foreach (var projection in Rebuilt)
-            {
-                var elapsed = size.Rebuilds[projection];
-                var rate = size.Events / elapsed.TotalSeconds;
-                report.RateAtLeast($"Projection rebuild `{projection}` ({size.Events:N0} events)",
-                    rate, $"{Report.Rate(rate, "events")} ({elapsed.TotalSeconds:0.0} s)",
-                    size.ScanRowsPerSecond, Report.Rate(size.ScanRowsPerSecond, "rows"), 0.25);
-            }
-        }
-
-        foreach (var size in sizes)
-        {
-            var (slowest, rebuild) = size.Rebuilds.MaxBy(r => r.Value);
-            report.TimeAtMost($"Rebuild proof, projections-verify, vs one rebuild ({size.Events:N0} events)",
-                size.Proof.TotalMilliseconds, Report.Ms(size.Proof.TotalMilliseconds),
-                rebuild.TotalMilliseconds, $"{Report.Ms(rebuild.TotalMilliseconds)} rebuild `{slowest}`", 2);
-        }
+        ReportRebuilds(sizes, report);
 
         foreach (var size in sizes)
         {
@@ -136,6 +124,30 @@ internal static class ReadPhase
         }
 
         await WriteChartAsync(options, sizes, report, ct);
+    }
+
+    /// <summary>The rebuild rows and the rebuild proof's, at every size.</summary>
+    private static void ReportRebuilds(IReadOnlyList<AtSize> sizes, Report report)
+    {
+        foreach (var size in sizes)
+        {
+            foreach (var projection in Rebuilt)
+            {
+                var elapsed = size.Rebuilds[projection];
+                var rate = size.Events / elapsed.TotalSeconds;
+                report.RateAtLeast($"Projection rebuild `{projection}` ({size.Events:N0} events)",
+                    rate, $"{Report.Rate(rate, "events")} ({elapsed.TotalSeconds:0.0} s)",
+                    size.ScanRowsPerSecond, Report.Rate(size.ScanRowsPerSecond, "rows"), 0.25);
+            }
+        }
+
+        foreach (var size in sizes)
+        {
+            var (slowest, rebuild) = size.Rebuilds.MaxBy(r => r.Value);
+            report.TimeAtMost($"Rebuild proof, projections-verify, vs one rebuild ({size.Events:N0} events)",
+                size.Proof.TotalMilliseconds, Report.Ms(size.Proof.TotalMilliseconds),
+                rebuild.TotalMilliseconds, $"{Report.Ms(rebuild.TotalMilliseconds)} rebuild `{slowest}`", 2);
+        }
     }
 
     private static async Task<AtSize> MeasureAsync(
@@ -175,6 +187,12 @@ internal static class ReadPhase
         Say.Progress($"{proof.TotalSeconds:0.0} s");
         report.Detail(string.Create(CultureInfo.InvariantCulture,
             $"{name}: rebuild proof {proof.TotalSeconds:0.0} s; {meter.Since(cpu).PerOperation(events / 1000.0, "1,000 events")}"));
+        if (options.RebuildsOnly)
+        {
+            scans.Add(await Scan(connection, ct));
+            return new AtSize(events, Statistics.Median(scans.Select(s => s.RowsPerSecond)), Statistics.Median(scans.Select(s => s.Elapsed.TotalMilliseconds)),
+                rebuilds, proof, double.NaN, double.NaN, new LoadResult(0, 0, null, TimeSpan.Zero, [], new CpuUse(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero)), double.NaN);
+        }
 
         var verifications = new List<double>();
         var exports = new List<double>();
