@@ -6,6 +6,7 @@
 #   bench/run.sh --events N       the largest ledger's size (the reads are also measured at a tenth and a hundredth)
 #   bench/run.sh --burst-rate N   events/s of the write bursts the async daemon must keep up with (default 1000)
 #   bench/run.sh --only reads     only the read phase (or: writes), when working on one side
+#                                 (or: rebuilds, the read phase's raw scans, rebuilds and rebuild proof alone)
 #   bench/run.sh --out FILE       where the markdown table goes (default bench/results/<time>.md)
 #
 # Starts a throwaway PostgreSQL cluster with the server's durable defaults (fsync,
@@ -24,7 +25,7 @@ repo=$(pwd)
 source scripts/postgres.sh
 
 usage() {
-  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 args=()
@@ -43,7 +44,7 @@ while (($# > 0)); do
       shift
       ;;
     --only)
-      [[ $# -ge 2 && $2 =~ ^(reads|writes|all)$ ]] || ledger_die "--only needs reads, writes or all"
+      [[ $# -ge 2 && $2 =~ ^(reads|writes|rebuilds|all)$ ]] || ledger_die "--only needs reads, writes, rebuilds or all"
       args+=(--only "$2")
       shift
       ;;

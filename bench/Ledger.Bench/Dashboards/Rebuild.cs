@@ -6,7 +6,7 @@ namespace Ledger.Bench.Dashboards;
 
 /// <summary>
 /// A projection rebuilt from scratch by Marten's daemon, as <c>projections rebuild -p NAME</c> does
-/// with the host stopped: Marten deletes the projection's documents and progression, then replays every
+/// with the host stopped (and connected as that verb connects, <see cref="Ledger.Projections.LedgerStore.ConnectLedgerForRebuilds"/>): Marten deletes the projection's documents and progression, then replays every
 /// event through it in pages (the dashboards' page size is the product's <c>RebuildBatchSize</c>).
 /// </summary>
 internal static class Rebuild

@@ -17,12 +17,18 @@ internal sealed record BenchOptions
 
     public bool Quick { get; init; }
 
-    /// <summary>Which phases run: <c>all</c> (the default), <c>writes</c> or <c>reads</c> (<c>--only</c>, for working on one side).</summary>
+    /// <summary>
+    /// Which phases run: <c>all</c> (the default), <c>writes</c> or <c>reads</c> (<c>--only</c>, for working on one side);
+    /// <c>rebuilds</c> is the start of the read phase alone: the raw scans, the rebuilds and the rebuild proof.
+    /// </summary>
     public string Only { get; init; } = "all";
 
     public bool RunsWrites => Only is "all" or "writes";
 
-    public bool RunsReads => Only is "all" or "reads";
+    public bool RunsReads => Only is "all" or "reads" or "rebuilds";
+
+    /// <summary>Whether the read phase stops after the rebuilds and the rebuild proof (<c>--only rebuilds</c>).</summary>
+    public bool RebuildsOnly => Only is "rebuilds";
 
     /// <summary>Events in the largest ledger the reads are measured on (see <see cref="Sizes"/>).</summary>
     public long Events { get; init; }
@@ -109,9 +115,9 @@ internal sealed record BenchOptions
                     break;
                 case "--only":
                     only = Value();
-                    if (only is not ("reads" or "writes" or "all"))
+                    if (only is not ("reads" or "writes" or "rebuilds" or "all"))
                     {
-                        throw new ArgumentException("--only needs reads, writes or all");
+                        throw new ArgumentException("--only needs reads, writes, rebuilds or all");
                     }
 
                     break;
@@ -119,7 +125,7 @@ internal sealed record BenchOptions
                     work = Value();
                     break;
                 default:
-                    throw new ArgumentException($"unknown option {args[i]}; use --quick, --events N, --only reads|writes, --burst-rate N, --out FILE, --work DIR");
+                    throw new ArgumentException($"unknown option {args[i]}; use --quick, --events N, --only reads|writes|rebuilds, --burst-rate N, --out FILE, --work DIR");
             }
         }
 

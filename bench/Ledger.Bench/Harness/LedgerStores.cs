@@ -13,7 +13,12 @@ namespace Ledger.Bench.Harness;
 internal static class LedgerStores
 {
     /// <summary>The schema already exists (the owner applied it, db-apply): the harness never changes it.</summary>
-    public static DocumentStore Open(string connectionString)
+    public static DocumentStore Open(string connectionString) => Open(opts => opts.ConnectLedger(connectionString));
+
+    /// <summary>A store connected as the product's <c>projections rebuild</c> connects (<see cref="LedgerStore.ConnectLedgerForRebuilds"/>).</summary>
+    public static DocumentStore OpenForRebuilds(string connectionString) => Open(opts => opts.ConnectLedgerForRebuilds(connectionString));
+
+    private static DocumentStore Open(Action<StoreOptions> connect)
     {
         // Marten prints to the console that a store without the async daemon will not run its async
         // projections. True and intended: the host's daemon runs them, or the harness rebuilds them.
@@ -23,7 +28,7 @@ internal static class LedgerStores
         {
             return DocumentStore.For(opts =>
             {
-                opts.ConnectLedger(connectionString);
+                connect(opts);
                 opts.ConfigureLedger();
                 opts.AutoCreateSchemaObjects = AutoCreate.None;
             });

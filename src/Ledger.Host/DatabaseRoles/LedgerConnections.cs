@@ -46,6 +46,15 @@ public sealed class LedgerConnections
     /// <summary>The command-line verb this process runs; null when it serves.</summary>
     public string? Verb { get; }
 
+    /// <summary>
+    /// The verb that rebuilds projections with the host stopped (Marten's <c>projections rebuild</c>): its store
+    /// connects with <see cref="Ledger.Projections.LedgerStore.ConnectLedgerForRebuilds"/>.
+    /// </summary>
+    public const string Projections = "projections";
+
+    /// <summary>This process replays the ledger through the daemon rather than serving (<see cref="Projections"/>).</summary>
+    public bool Rebuilds => string.Equals(Verb, Projections, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>This process runs a schema verb with the owner's connection.</summary>
     public bool ConnectsAsOwner { get; }
 

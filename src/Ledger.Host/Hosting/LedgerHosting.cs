@@ -46,7 +46,15 @@ public static class LedgerHosting
         services.AddMarten(sp =>
             {
                 var opts = new StoreOptions();
-                opts.ConnectLedger(sp.GetRequiredService<LedgerConnections>().Store);
+                var connections = sp.GetRequiredService<LedgerConnections>();
+                if (connections.Rebuilds)
+                {
+                    opts.ConnectLedgerForRebuilds(connections.Store);
+                }
+                else
+                {
+                    opts.ConnectLedger(connections.Store);
+                }
                 opts.ConfigureLedger();
                 opts.Schema.For<IdempotentRequest>().Index(x => x.ExpiresAtUnixSeconds);
                 // No DDL as a side effect, ever: the schema is applied on purpose by the role that owns it

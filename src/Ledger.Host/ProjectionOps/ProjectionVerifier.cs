@@ -101,17 +101,20 @@ public sealed class ProjectionVerifier(IDocumentStore store, ProjectionCatalog c
         }
 
         progress?.Report($"read {count} events; rebuilding");
+        // The checkpoints are folded on another thread while the rest is rebuilt and compared (they need neither the
+        // session nor anything the others build); they are compared in their turn.
+        var folded = Task.Run(() => (IReadOnlyDictionary<string, object>)Checkpoints(streams, checkpoints), ct);
         var snapshot = replay.Build();
-        var rebuilt = new List<(string Name, string Lifecycle, long Position, Type Document, IReadOnlyDictionary<string, object> Documents)>
+        var rebuilt = new List<(string Name, string Lifecycle, long Position, Type Document, Task<IReadOnlyDictionary<string, object>> Documents)>
         {
-            (DashboardProjections.LineName, Freshness.Async, dashboards, typeof(DashboardLine), Objects(snapshot.Lines)),
-            (DashboardProjections.BoardName, Freshness.Async, dashboards, typeof(MeetingBoard), Objects(snapshot.Boards)),
-            (DashboardProjections.PortfolioName, Freshness.Async, dashboards, typeof(OrganizationPortfolio), Objects(snapshot.Portfolios)),
-            (DashboardProjections.CoverageName, Freshness.Async, dashboards, typeof(CountryCoverage), Objects(snapshot.Coverages)),
-            (DashboardProjections.QueueName, Freshness.Async, dashboards, typeof(ReviewQueueView), Objects(snapshot.ReviewQueues)),
+            (DashboardProjections.LineName, Freshness.Async, dashboards, typeof(DashboardLine), Done(Objects(snapshot.Lines))),
+            (DashboardProjections.BoardName, Freshness.Async, dashboards, typeof(MeetingBoard), Done(Objects(snapshot.Boards))),
+            (DashboardProjections.PortfolioName, Freshness.Async, dashboards, typeof(OrganizationPortfolio), Done(Objects(snapshot.Portfolios))),
+            (DashboardProjections.CoverageName, Freshness.Async, dashboards, typeof(CountryCoverage), Done(Objects(snapshot.Coverages))),
+            (DashboardProjections.QueueName, Freshness.Async, dashboards, typeof(ReviewQueueView), Done(Objects(snapshot.ReviewQueues))),
             (DashboardProjections.ActivityName, Freshness.Async, activity, typeof(ActivityEntry),
-                entries.ToDictionary(a => a.Id.ToString(CultureInfo.InvariantCulture), a => (object)a, StringComparer.Ordinal)),
-            (CommitmentCheckpointProjection.Name, Freshness.Async, checkpoints, typeof(CommitmentCheckpoint), Checkpoints(streams, checkpoints)),
+                Done(entries.ToDictionary(a => a.Id.ToString(CultureInfo.InvariantCulture), a => (object)a, StringComparer.Ordinal))),
+            (CommitmentCheckpointProjection.Name, Freshness.Async, checkpoints, typeof(CommitmentCheckpoint), folded),
         };
 
         var options = (StoreOptions)store.Options;
@@ -119,14 +122,15 @@ public sealed class ProjectionVerifier(IDocumentStore store, ProjectionCatalog c
         {
             if (InlineRebuild.For(source) is { } inline)
             {
-                rebuilt.Add((source.Name, Freshness.Inline, hwm, inline.Document, await inline.RebuildAsync(streams, session, ct)));
+                rebuilt.Add((source.Name, Freshness.Inline, hwm, inline.Document, Done(await inline.RebuildAsync(streams, session, ct))));
             }
         }
 
         var checks = new List<ProjectionCheck>();
         var differences = new List<DocumentDifference>();
-        foreach (var (name, lifecycle, position, document, documents) in rebuilt)
+        foreach (var (name, lifecycle, position, document, rebuilding) in rebuilt)
         {
+            var documents = await rebuilding;
             progress?.Report($"comparing {name}");
             var found = await CompareAsync(transaction, name, document, documents, ct);
             checks.Add(new ProjectionCheck(name, lifecycle, position, found.Live, documents.Count, found.Differences.Count));
@@ -150,27 +154,41 @@ public sealed class ProjectionVerifier(IDocumentStore store, ProjectionCatalog c
     {
         var connection = transaction.Connection!;
         var table = store.Options.Schema.For(document, true);
-        var expected = documents.ToDictionary(d => d.Key, d => _serializer.ToJson(d.Value), StringComparer.Ordinal);
 
         int live;
-        await using (var count = new NpgsqlCommand($"select count(*) from {table}", connection))
+        string idType;
+        await using (var count = new NpgsqlCommand(
+                         $"select (select count(*) from {table}), (select format_type(a.atttypid, a.atttypmod) from pg_attribute a where a.attrelid = @table::regclass and a.attname = 'id')",
+                         connection))
         {
-            live = Convert.ToInt32(await count.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+            count.Parameters.AddWithValue("table", table);
+            await using var reader = await count.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            live = Convert.ToInt32(reader.GetInt64(0), CultureInfo.InvariantCulture);
+            idType = reader.GetString(1);
         }
 
-        // In slices, so a projection of a million documents never goes to the server as one parameter.
+        // In slices, so a projection of a million documents never goes to the server as one parameter. Each slice's
+        // ids are cast to the column's own type, so its documents are found through the primary key: a cast of the
+        // column instead (d.id::text) would read the whole table once per slice, a time that grows with the square
+        // of the projection's size. Each slice is serialized on another thread while PostgreSQL compares the one before.
         var suspects = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var slice in expected.Chunk(CompareSlice))
+        var slices = documents.Chunk(CompareSlice).ToList();
+        var next = slices.Count == 0 ? null : Task.Run(() => Serialize(slices[0]), ct);
+        for (var i = 0; i < slices.Count; i++)
         {
+            var slice = await next!;
+            var following = i + 1 < slices.Count ? slices[i + 1] : null;
+            next = following is null ? null : Task.Run(() => Serialize(following), ct);
             await using var command = new NpgsqlCommand(
                 $"""
                  select r.id, d.data::text
                  from unnest(@ids, @documents) as r(id, document)
-                 left join {table} d on d.id::text = r.id
+                 left join {table} d on d.id = r.id::{idType}
                  where d.data is distinct from r.document::jsonb
                  """, connection);
-            command.Parameters.AddWithValue("ids", slice.Select(d => d.Key).ToArray());
-            command.Parameters.AddWithValue("documents", slice.Select(d => d.Value).ToArray());
+            command.Parameters.AddWithValue("ids", slice.Ids);
+            command.Parameters.AddWithValue("documents", slice.Json);
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
@@ -178,10 +196,14 @@ public sealed class ProjectionVerifier(IDocumentStore store, ProjectionCatalog c
             }
         }
 
-        // Stored documents the rebuild does not have.
-        await using (var extra = new NpgsqlCommand($"select d.id::text, d.data::text from {table} d where not exists (select 1 from unnest(@ids) as r(id) where r.id = d.id::text)", connection))
+        // Stored documents the rebuild does not have: only worth a look when the table holds more documents than the
+        // rebuild's ids found in it (ids are unique on both sides).
+        var missing = suspects.Count(s => s.Value is null);
+        if (live > documents.Count - missing)
         {
-            extra.Parameters.AddWithValue("ids", expected.Keys.ToArray());
+            await using var extra = new NpgsqlCommand(
+                $"select d.id::text, d.data::text from {table} d where not exists (select 1 from unnest(@ids) as r(id) where r.id::{idType} = d.id)", connection);
+            extra.Parameters.AddWithValue("ids", documents.Keys.ToArray());
             await using var reader = await extra.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
@@ -199,7 +221,7 @@ public sealed class ProjectionVerifier(IDocumentStore store, ProjectionCatalog c
         foreach (var id in suspects.Keys.Order(StringComparer.Ordinal))
         {
             var liveJson = suspects[id] is null ? null : stored.GetValueOrDefault(id) ?? suspects[id];
-            var rebuiltJson = expected.GetValueOrDefault(id);
+            var rebuiltJson = documents.TryGetValue(id, out var rebuiltDocument) ? _serializer.ToJson(rebuiltDocument) : null;
             if (liveJson is not null && string.Equals(liveJson, rebuiltJson, StringComparison.Ordinal))
             {
                 continue;
@@ -210,6 +232,9 @@ public sealed class ProjectionVerifier(IDocumentStore store, ProjectionCatalog c
 
         return (live, differences);
     }
+
+    private (string[] Ids, string[] Json) Serialize(KeyValuePair<string, object>[] slice) =>
+        ([.. slice.Select(d => d.Key)], [.. slice.Select(d => _serializer.ToJson(d.Value))]);
 
     /// <summary>
     /// Documents as a reader gets them, serialized like the rebuild. One that no longer deserializes is
@@ -293,6 +318,8 @@ public sealed class ProjectionVerifier(IDocumentStore store, ProjectionCatalog c
                 s.Key, new CommitmentCheckpointProjection.CheckpointState(null, null, DateTimeOffset.MinValue),
                 s.Value.Where(e => e.Sequence <= position && CommitmentReplay.Handles(e.Data))))
             .ToDictionary(c => c.Id, c => (object)c, StringComparer.Ordinal);
+
+    private static Task<IReadOnlyDictionary<string, object>> Done(IReadOnlyDictionary<string, object> documents) => Task.FromResult(documents);
 
     private static Dictionary<string, object> Objects<T>(IReadOnlyDictionary<string, T> documents)
         where T : notnull =>

@@ -83,6 +83,24 @@ public sealed class RebuildVerification(LedgerFixture fixture) : DashboardTest(f
     }
 
     [Fact]
+    public async Task stored_documents_the_rebuild_does_not_have_are_reported_with_text_and_numeric_ids()
+    {
+        await BuildALedgerAsync();
+        await ExecuteAsync("insert into ledger.mt_doc_dashboardline (id, data) select 'ZZ-PLANTED', data from ledger.mt_doc_dashboardline order by id limit 1");
+        await ExecuteAsync("insert into ledger.mt_doc_activityentry (id, data) select 999999999, jsonb_set(data, '{id}', '999999999') from ledger.mt_doc_activityentry order by id limit 1");
+
+        var report = await VerifyAsync();
+
+        report.Differences.Count.ShouldBe(2, string.Join("\n", report.Differences));
+        report.Differences.ShouldContain(d => d.Projection == "dashboard-line" && d.Document == "ZZ-PLANTED" && d.Field == "$" && d.Rebuilt == "(missing)");
+        report.Differences.ShouldContain(d => d.Projection == "activity-feed" && d.Document == "999999999" && d.Field == "$" && d.Rebuilt == "(missing)");
+        var lines = report.Projections.Single(p => p.Name == "dashboard-line");
+        lines.Live.ShouldBe(lines.Rebuilt + 1);
+        var feed = report.Projections.Single(p => p.Name == "activity-feed");
+        feed.Live.ShouldBe(feed.Rebuilt + 1);
+    }
+
+    [Fact]
     public async Task only_auditors_may_verify()
     {
         (await Host.PostAsync("/api/projections/verify", null)).Status.ShouldBe(401);
