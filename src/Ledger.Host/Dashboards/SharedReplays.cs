@@ -5,6 +5,7 @@ using Ledger.Projections.Commitments;
 using Ledger.Projections.Dashboards;
 using Marten;
 using NodaTime;
+using Npgsql;
 
 namespace Ledger.Host.Dashboards;
 
@@ -66,6 +67,9 @@ public sealed partial class SharedReplays(IDocumentStore store, EventScan scan, 
 {
     /// <summary>How many finished replays are kept at most (the newest of each scope).</summary>
     public const int Kept = 16;
+
+    /// <summary>How long after a replay's deadline its statement times out on the server by itself.</summary>
+    public static readonly TimeSpan ServerGrace = TimeSpan.FromSeconds(1);
 
     private readonly Lock _lock = new();
     private readonly Dictionary<ReplayScope, Flight> _waiting = [];
@@ -154,7 +158,9 @@ public sealed partial class SharedReplays(IDocumentStore store, EventScan scan, 
                 }
             }
 
-            var result = await ReadSnapshot.ReadAsync(store, session => ReplayInAsync(session, flight, token), token);
+            // The server gives up on its own a moment after the deadline, should the client's cancel request not reach it.
+            var result = await ReadSnapshot.ReadAsync(
+                store, session => ReplayInAsync(session, flight, token), token, flight.Remaining + ServerGrace);
             lock (_lock)
             {
                 Finish(flight);
@@ -169,7 +175,7 @@ public sealed partial class SharedReplays(IDocumentStore store, EventScan scan, 
                 Forget(flight);
             }
 
-            if (e is OperationCanceledException)
+            if (e is OperationCanceledException || (e is PostgresException { SqlState: PostgresErrorCodes.QueryCanceled } && token.IsCancellationRequested))
             {
                 flight.Result.TrySetCanceled(token.IsCancellationRequested ? token : CancellationToken.None);
             }
@@ -178,7 +184,7 @@ public sealed partial class SharedReplays(IDocumentStore store, EventScan scan, 
                 flight.Result.TrySetException(e);
             }
 
-            if (e is not (OperationCanceledException or ReadsBusyException))
+            if (e is not (OperationCanceledException or ReadsBusyException) && !token.IsCancellationRequested)
             {
                 Failed(e, flight.Scope);
             }
@@ -373,10 +379,23 @@ public sealed partial class SharedReplays(IDocumentStore store, EventScan scan, 
         private readonly Lock _cancellationLock = new();
         private bool _disposed;
 
+        private readonly long _deadline;
+
         public Flight(ReplayScope scope, TimeSpan deadline)
         {
             Scope = scope;
             Cancellation.CancelAfter(deadline);
+            _deadline = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(deadline.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        }
+
+        /// <summary>What is left of its deadline (nothing once it has passed).</summary>
+        public TimeSpan Remaining
+        {
+            get
+            {
+                var left = System.Diagnostics.Stopwatch.GetElapsedTime(System.Diagnostics.Stopwatch.GetTimestamp(), _deadline);
+                return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+            }
         }
 
         public ReplayScope Scope { get; }
