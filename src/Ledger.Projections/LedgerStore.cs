@@ -69,7 +69,11 @@ public static class LedgerStore
 
     private const string CustomPlans = "-c plan_cache_mode=force_custom_plan";
 
-    private static Npgsql.NpgsqlConnectionStringBuilder Prepared(string connectionString)
+    /// <summary>
+    /// <paramref name="connectionString"/> with Npgsql's automatic preparation on (64 statements per connection, from
+    /// their second use) unless it says otherwise: what every connection of the ledger's store uses.
+    /// </summary>
+    public static Npgsql.NpgsqlConnectionStringBuilder Prepared(string connectionString)
     {
         var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
         if (builder.MaxAutoPrepare == 0)

@@ -17,12 +17,11 @@ namespace Ledger.Bench.Writing;
 /// </summary>
 internal static class LedgerAppends
 {
-    public static Task<LoadResult> RunAsync(IDocumentStore store, WriterCommitments commitments, int writers, BenchOptions options, CpuMeter meter, CancellationToken ct)
+    public static async Task<LoadResult> RunAsync(IDocumentStore store, string connectionString, WriterCommitments commitments, int writers, BenchOptions options, CpuMeter meter, CancellationToken ct)
     {
-        var appender = new CommitmentAppender(store);
+        await using var appender = new CommitmentAppender(store, connectionString);
         var turns = new long[writers];
-        var nextReview = SystemClock.Instance.GetCurrentInstant().InUtc().Date.PlusYears(1);
-        return LoadTest.RunAsync(writers, options.Warmup, options.Duration, meter, async (w, token) =>
+        return await LoadTest.RunAsync(writers, options.Warmup, options.Duration, meter, async (w, token) =>
         {
             var code = commitments.Code(w, turns[w]++);
             var by = new Actor($"bench.marten.{w}", "UN");
@@ -30,8 +29,7 @@ internal static class LedgerAppends
                 ?? throw new InvalidOperationException($"{code} is not in the ledger");
             var correlation = Guid.NewGuid().ToString("N");
             var context = new AppendContext(correlation, correlation[..16], new Dictionary<string, string> { ["request"] = $"POST /api/commitments/{code}/reviews" });
-            var review = new ReviewDecisionRecorded(
-                code, "AST-2024", ReviewRating.OnTrack, ReviewOutcome.Continue, Sample.Remarks, nextReview, by, SystemClock.Instance.GetCurrentInstant());
+            var review = Sample.Review(code, by, SystemClock.Instance.GetCurrentInstant());
             var (outcome, _) = await appender.AppendAsync(model, [review], context, token);
             return outcome == AppendOutcome.Written ? null : $"{code}: {outcome}";
         }, ct);

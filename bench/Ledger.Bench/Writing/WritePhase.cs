@@ -50,7 +50,7 @@ internal static class WritePhase
         Say.Progress($"pledged the writers' commitments: {WriterCommitments.PerWriter} per writer for the store, HTTP, W-equivalent and the peer; " +
                      "16 per writer with 10 events and 2 per writer with 1,000 events for the history-length comparison");
 
-        await using var weq = await WEquivalent.OpenAsync(connection, weqCommitments, payload, ct);
+        await using var weq = await WEquivalent.OpenAsync(store, connection, weqCommitments, payload, ct);
 
         // One unmeasured run of each first: the runtime only compiles hot code fully optimized after
         // many calls, and the first round would otherwise measure the JIT as much as the ledger.
@@ -59,7 +59,7 @@ internal static class WritePhase
             await RawInsert.RunAsync(database.Owner, payload, options, meter, ct);
             await weq.RunAsync(Many, options, meter, ct);
             await peer.RunAsync(Many, martenCommitments, options, meter, ct);
-            return await LedgerAppends.RunAsync(store, martenCommitments, Many, options, meter, ct);
+            return await LedgerAppends.RunAsync(store, connection, martenCommitments, Many, options, meter, ct);
         });
 
         var raw = new List<LoadResult>();
@@ -79,7 +79,7 @@ internal static class WritePhase
 
                 var ceiling = await Measure($"{at}: W-equivalent", () => weq.RunAsync(writers, options, meter, ct));
                 var plain = await Measure($"{at}: plain-Marten peer", () => peer.RunAsync(writers, martenCommitments, options, meter, ct));
-                var appends = await Measure($"{at}: the ledger's appends to Marten's event store", () => LedgerAppends.RunAsync(store, martenCommitments, writers, options, meter, ct));
+                var appends = await Measure($"{at}: the ledger's appends to Marten's event store", () => LedgerAppends.RunAsync(store, connection, martenCommitments, writers, options, meter, ct));
                 store16.Add(writers, ceiling, plain, appends);
                 report.Detail(Line(at, "W-equivalent", ceiling, "write"));
                 report.Detail(Line(at, "plain-Marten peer append", plain, "event") + $"; {Report.Times(plain.PerSecond / ceiling.PerSecond)} W-equivalent");

@@ -52,7 +52,7 @@ public enum AppendOutcome
 /// nor on one of a history the database no longer holds (a database restored or recreated under a running host).
 /// </para>
 /// </summary>
-public sealed class CommitmentAppender(IDocumentStore store)
+public sealed class CommitmentAppender : IAsyncDisposable
 {
     /// <summary>How many commitments' write models are kept; beyond it the keeping starts afresh.</summary>
     public const int KeptModels = 50_000;
@@ -110,6 +110,34 @@ public sealed class CommitmentAppender(IDocumentStore store)
 
     private readonly ConcurrentDictionary<string, WriteModel> _kept = new(StringComparer.Ordinal);
 
+    private readonly IDocumentStore _store;
+
+    private readonly NpgsqlDataSource _connections;
+
+    /// <summary>
+    /// An appender on <paramref name="store"/>'s tables, connecting with <paramref name="connectionString"/> (the
+    /// store's own, its statements prepared as the store's are: <see cref="LedgerStore.Prepared"/>). Its connections go back to their pool without Npgsql's session reset (<c>No Reset On Close</c>):
+    /// every statement here is one autocommitted statement that leaves no session state behind (no setting, lock,
+    /// cursor, listener or temporary table), and the reset would run seven more statements on the server before each
+    /// write's own (<c>set session authorization default; reset all; close all; unlisten *;</c> and the rest), which
+    /// costs PostgreSQL more than the write's checks. Every other connection of the host keeps the reset.
+    /// </summary>
+    public CommitmentAppender(IDocumentStore store, string connectionString)
+    {
+        _store = store;
+        var builder = LedgerStore.Prepared(connectionString);
+        builder.NoResetOnClose = true;
+        _connections = NpgsqlDataSource.Create(builder);
+    }
+
+    /// <summary>The appender of the host's store, on the connection string the store connects with.</summary>
+    public CommitmentAppender(IDocumentStore store, DatabaseRoles.LedgerConnections connections)
+        : this(store, connections.Store)
+    {
+    }
+
+    public ValueTask DisposeAsync() => _connections.DisposeAsync();
+
     /// <summary>The write model kept for <paramref name="code"/>, if any: the state of its last write or load here.</summary>
     public WriteModel? Kept(string code) => _kept.TryGetValue(code, out var model) ? model : null;
 
@@ -120,8 +148,7 @@ public sealed class CommitmentAppender(IDocumentStore store)
     /// <exception cref="InvalidOperationException">The read model is behind its stream (it is being rebuilt).</exception>
     public async Task<(WriteModel? Model, string Stamp)> LoadAsync(string code, CancellationToken ct)
     {
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync(ct);
+        await using var connection = await _connections.OpenConnectionAsync(ct);
         await using var command = new NpgsqlCommand(LoadSql, connection);
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Varchar, Value = code });
         await using var reader = await command.ExecuteReaderAsync(ct);
@@ -139,7 +166,7 @@ public sealed class CommitmentAppender(IDocumentStore store)
             throw new InvalidOperationException($"The read model of {code} is at version {reader.GetInt64(1)}, behind its stream's {version}: it is being rebuilt.");
         }
 
-        var view = store.Options.Serializer().FromJson<CommitmentView>(reader, 2);
+        var view = _store.Options.Serializer().FromJson<CommitmentView>(reader, 2);
         view.Version = version;
         var model = new WriteModel(view, reader.GetString(3));
         Keep(model);
@@ -155,7 +182,7 @@ public sealed class CommitmentAppender(IDocumentStore store)
         WriteModel model, IReadOnlyList<object> events, AppendContext context, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfZero(events.Count);
-        var serializer = store.Options.Serializer();
+        var serializer = _store.Options.Serializer();
         var code = model.View.Id;
         var count = events.Count;
         var (ids, data, types, timestamps, dotnetTypes, headers, users) =
@@ -175,8 +202,7 @@ public sealed class CommitmentAppender(IDocumentStore store)
         }
 
         view.Version = model.Version + count;
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync(ct);
+        await using var connection = await _connections.OpenConnectionAsync(ct);
         await using var command = new NpgsqlCommand(count == 1 ? AppendOneSql : AppendManySql, connection);
         var p = command.Parameters;
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Varchar, Value = code });
