@@ -2,7 +2,11 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Ledger.Bench.Harness;
 using Ledger.Bench.Writing;
+using Ledger.Domain.Common;
 using Ledger.Projections;
+using Ledger.Projections.Commitments;
+using Marten;
+using NodaTime;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -13,9 +17,16 @@ namespace Ledger.Bench.Ceiling;
 /// do, on the ledger's own tables with their indexes, constraints and protection triggers, as the runtime
 /// role, in one round trip. One statement advances the stream's version with the concurrency check
 /// (<c>where version = expected</c>), inserts the event row (a review decision's JSON, its hash header, the
-/// request's ids) at that version, and upserts the one read model it changes (the commitment's, a document
-/// of the real one's size), autocommitted; no hashing, no decision, no framework. Every writer holds the
+/// request's ids) at that version, and upserts the one read model it changes (the commitment's document as a
+/// review decision leaves it), autocommitted; no hashing, no decision, no framework. Every writer holds the
 /// versions it wrote, as a client holding ETags does. Whatever the ledger does per write beyond this is ours.
+/// <para>
+/// The read model written must <em>change</em>, as every real write changes it: each commitment's write alternates
+/// between two documents, the commitment as reviewed at two instants, computed before the run by the projection's
+/// own fold (<see cref="CommitmentView.Next"/>). Rewriting the stored bytes unchanged would let PostgreSQL update
+/// the row in place as a heap-only tuple, with no entry in any of its indexes (the GIN index on the document, the
+/// meeting and sort-key indexes): a ceiling below the cost of any write that really changes a read model.
+/// </para>
 /// </summary>
 internal sealed class WEquivalent : IAsyncDisposable
 {
@@ -40,10 +51,10 @@ internal sealed class WEquivalent : IAsyncDisposable
     private readonly NpgsqlDataSource _source;
     private readonly WriterCommitments _commitments;
     private readonly ConcurrentDictionary<string, long> _versions;
-    private readonly Dictionary<string, string> _documents;
+    private readonly Dictionary<string, (string Even, string Odd)> _documents;
     private readonly string _payload;
 
-    private WEquivalent(NpgsqlDataSource source, WriterCommitments commitments, ConcurrentDictionary<string, long> versions, Dictionary<string, string> documents, string payload)
+    private WEquivalent(NpgsqlDataSource source, WriterCommitments commitments, ConcurrentDictionary<string, long> versions, Dictionary<string, (string Even, string Odd)> documents, string payload)
     {
         _source = source;
         _commitments = commitments;
@@ -53,18 +64,25 @@ internal sealed class WEquivalent : IAsyncDisposable
     }
 
     /// <summary>Reads the writers' commitments' versions and read models (the documents each write rewrites).</summary>
-    public static async Task<WEquivalent> OpenAsync(string runtimeConnection, WriterCommitments commitments, string payload, CancellationToken ct)
+    public static async Task<WEquivalent> OpenAsync(IDocumentStore store, string runtimeConnection, WriterCommitments commitments, string payload, CancellationToken ct)
     {
         var source = NpgsqlDataSource.Create(runtimeConnection);
         var versions = await commitments.VersionsAsync(runtimeConnection, ct);
-        var documents = new Dictionary<string, string>(StringComparer.Ordinal);
-        await using (var command = source.CreateCommand($"select id, data::text from {LedgerStore.Schema}.mt_doc_commitmentview where id = any(@codes)"))
+        var serializer = store.Options.Serializer();
+        var by = new Actor("bench.weq", "UN");
+        var now = SystemClock.Instance.GetCurrentInstant();
+        string Reviewed(CommitmentView view, Instant at) =>
+            serializer.ToJson(CommitmentView.Next(view, Sample.Review(view.Id, by, at)) ?? throw new InvalidOperationException($"{view.Id} has no read model"));
+
+        var documents = new Dictionary<string, (string Even, string Odd)>(StringComparer.Ordinal);
+        await using (var command = source.CreateCommand($"select id, data from {LedgerStore.Schema}.mt_doc_commitmentview where id = any(@codes)"))
         {
             command.Parameters.AddWithValue("codes", versions.Keys.ToArray());
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                documents[reader.GetString(0)] = reader.GetString(1);
+                var view = serializer.FromJson<CommitmentView>(reader, 1);
+                documents[reader.GetString(0)] = (Reviewed(view, now), Reviewed(view, now + Duration.FromSeconds(1)));
             }
         }
 
@@ -96,7 +114,8 @@ internal sealed class WEquivalent : IAsyncDisposable
             var turns = new long[writers];
             return await LoadTest.RunAsync(writers, options.Warmup, options.Duration, meter, async (w, token) =>
             {
-                var code = _commitments.Code(w, turns[w]++);
+                var turn = turns[w]++;
+                var code = _commitments.Code(w, turn);
                 var command = commands[w];
                 var expected = _versions[code];
                 var correlation = Guid.NewGuid().ToString("N");
@@ -106,7 +125,8 @@ internal sealed class WEquivalent : IAsyncDisposable
                 command.Parameters[4].Value = DateTime.UtcNow;
                 command.Parameters[5].Value = correlation;
                 command.Parameters[6].Value = $$"""{"hash": "{{correlation}}{{correlation}}", "request": "POST /api/commitments/{{code}}/reviews"}""";
-                command.Parameters[8].Value = _documents[code];
+                var (even, odd) = _documents[code];
+                command.Parameters[8].Value = expected % 2 == 0 ? even : odd;
                 var written = await command.ExecuteScalarAsync(token);
                 if (written is not long version || version != expected + 1)
                 {

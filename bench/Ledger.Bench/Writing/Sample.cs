@@ -13,8 +13,10 @@ internal static class Sample
         "the working session asked both secretariats to report again before the next meeting.";
 
     /// <summary>The event body exactly as the store writes it, as the raw ceiling's row payload: same JSON, same size.</summary>
-    public static string StoredJson(IDocumentStore store) => store.Options.Serializer().ToJson(new ReviewDecisionRecorded(
-        "GVA-2022-10.1", "AST-2024", ReviewRating.OnTrack, ReviewOutcome.Continue, Remarks,
-        SystemClock.Instance.GetCurrentInstant().InUtc().Date.PlusYears(1), new Actor("bench.raw", "UN"),
-        SystemClock.Instance.GetCurrentInstant()));
+    public static string StoredJson(IDocumentStore store) =>
+        store.Options.Serializer().ToJson(Review("GVA-2022-10.1", new Actor("bench.raw", "UN"), SystemClock.Instance.GetCurrentInstant()));
+
+    /// <summary>The review decision every measured write records on <paramref name="code"/>, decided by <paramref name="by"/> at <paramref name="at"/>.</summary>
+    public static ReviewDecisionRecorded Review(string code, Actor by, Instant at) => new(
+        code, "AST-2024", ReviewRating.OnTrack, ReviewOutcome.Continue, Remarks, at.InUtc().Date.PlusYears(1), by, at);
 }
