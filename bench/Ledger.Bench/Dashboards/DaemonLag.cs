@@ -97,9 +97,11 @@ internal static class DaemonLag
                     return;
                 }
 
-                if (due > watch.Elapsed)
+                // The clock is read once: read twice, it can pass the due time in between and ask for a negative wait.
+                var wait = due - watch.Elapsed;
+                if (wait > TimeSpan.Zero)
                 {
-                    await Task.Delay(due - watch.Elapsed, ct);
+                    await Task.Delay(wait, ct);
                 }
 
                 var code = mine[turn++ % mine.Length];
