@@ -114,8 +114,7 @@ internal sealed class WEquivalent : IAsyncDisposable
             var turns = new long[writers];
             return await LoadTest.RunAsync(writers, options.Warmup, options.Duration, meter, async (w, token) =>
             {
-                var turn = turns[w]++;
-                var code = _commitments.Code(w, turn);
+                var code = _commitments.Code(w, turns[w]++);
                 var command = commands[w];
                 var expected = _versions[code];
                 var correlation = Guid.NewGuid().ToString("N");
