@@ -47,13 +47,15 @@ public static class LedgerHosting
             {
                 var opts = new StoreOptions();
                 var connections = sp.GetRequiredService<LedgerConnections>();
+                // The writes' appender has a pool of its own (CommitmentAppender.PoolShare); the store keeps the rest.
+                var shared = CommitmentAppender.StoreShare(connections.Store);
                 if (connections.Rebuilds)
                 {
-                    opts.ConnectLedgerForRebuilds(connections.Store);
+                    opts.ConnectLedgerForRebuilds(shared);
                 }
                 else
                 {
-                    opts.ConnectLedger(connections.Store);
+                    opts.ConnectLedger(shared);
                 }
                 opts.ConfigureLedger();
                 opts.Schema.For<IdempotentRequest>().Index(x => x.ExpiresAtUnixSeconds);

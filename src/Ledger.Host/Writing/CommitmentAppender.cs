@@ -121,13 +121,32 @@ public sealed class CommitmentAppender : IAsyncDisposable
     /// cursor, listener or temporary table), and the reset would run seven more statements on the server before each
     /// write's own (<c>set session authorization default; reset all; close all; unlisten *;</c> and the rest), which
     /// costs PostgreSQL more than the write's checks. Every other connection of the host keeps the reset.
+    /// Its pool holds <see cref="PoolShare"/> of the connection string's Maximum Pool Size; the host's store holds the
+    /// rest (<see cref="StoreShare"/>), so the host's sessions stay within the size the connection string gives.
     /// </summary>
     public CommitmentAppender(IDocumentStore store, string connectionString)
     {
         _store = store;
         var builder = LedgerStore.Prepared(connectionString);
         builder.NoResetOnClose = true;
+        builder.MaxPoolSize = PoolShare(builder.MaxPoolSize);
+        builder.MinPoolSize = Math.Min(builder.MinPoolSize, builder.MaxPoolSize);
         _connections = NpgsqlDataSource.Create(builder);
+    }
+
+    /// <summary>The appender's share of a pool of <paramref name="maxPoolSize"/> connections: a quarter, at least one.</summary>
+    public static int PoolShare(int maxPoolSize) => Math.Max(1, maxPoolSize / 4);
+
+    /// <summary>
+    /// <paramref name="connectionString"/> with the Maximum Pool Size left to the rest of the host once the appender has
+    /// its <see cref="PoolShare"/> (at least one connection).
+    /// </summary>
+    public static string StoreShare(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        builder.MaxPoolSize = Math.Max(1, builder.MaxPoolSize - PoolShare(builder.MaxPoolSize));
+        builder.MinPoolSize = Math.Min(builder.MinPoolSize, builder.MaxPoolSize);
+        return builder.ConnectionString;
     }
 
     /// <summary>The appender of the host's store, on the connection string the store connects with.</summary>
