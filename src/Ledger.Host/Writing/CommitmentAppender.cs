@@ -129,9 +129,14 @@ public sealed class CommitmentAppender : IAsyncDisposable
         _store = store;
         var builder = LedgerStore.Prepared(connectionString);
         builder.NoResetOnClose = true;
-        builder.MaxPoolSize = PoolShare(builder.MaxPoolSize);
-        builder.MinPoolSize = Math.Min(builder.MinPoolSize, builder.MaxPoolSize);
+        Pool(builder, PoolShare(builder.MaxPoolSize));
         _connections = NpgsqlDataSource.Create(builder);
+    }
+
+    /// <summary>The appender of the host's store, on the connection string the store connects with.</summary>
+    public CommitmentAppender(IDocumentStore store, DatabaseRoles.LedgerConnections connections)
+        : this(store, connections.Store)
+    {
     }
 
     /// <summary>The appender's share of a pool of <paramref name="maxPoolSize"/> connections: a quarter, at least one.</summary>
@@ -144,15 +149,15 @@ public sealed class CommitmentAppender : IAsyncDisposable
     public static string StoreShare(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        builder.MaxPoolSize = Math.Max(1, builder.MaxPoolSize - PoolShare(builder.MaxPoolSize));
-        builder.MinPoolSize = Math.Min(builder.MinPoolSize, builder.MaxPoolSize);
+        Pool(builder, Math.Max(1, builder.MaxPoolSize - PoolShare(builder.MaxPoolSize)));
         return builder.ConnectionString;
     }
 
-    /// <summary>The appender of the host's store, on the connection string the store connects with.</summary>
-    public CommitmentAppender(IDocumentStore store, DatabaseRoles.LedgerConnections connections)
-        : this(store, connections.Store)
+    /// <summary>Sizes <paramref name="builder"/>'s pool at <paramref name="size"/>, its minimum kept within it.</summary>
+    private static void Pool(NpgsqlConnectionStringBuilder builder, int size)
     {
+        builder.MaxPoolSize = size;
+        builder.MinPoolSize = Math.Min(builder.MinPoolSize, size);
     }
 
     public ValueTask DisposeAsync() => _connections.DisposeAsync();
