@@ -11,8 +11,12 @@ using NpgsqlTypes;
 
 namespace Ledger.Host.Writing;
 
-/// <summary>A commitment as a write decides on it: its read model at a version, and the last link of its hash chain.</summary>
-public sealed record WriteModel(CommitmentView View, string LastHash)
+/// <summary>
+/// A commitment as a write decides on it: its read model at a version, the last link of its hash chain, and the
+/// instant its stream was last appended to (<c>mt_streams.timestamp</c>), which tells this history's append at
+/// that version from any other's.
+/// </summary>
+public sealed record WriteModel(CommitmentView View, string LastHash, DateTime AppendedAt)
 {
     public long Version => View.Version;
 }
@@ -46,10 +50,12 @@ public enum AppendOutcome
 /// transaction Marten's session would run, without its three round trips (read, batch, commit).
 /// <para>
 /// Between writes it keeps each commitment's write model (<see cref="WriteModel"/>). The statement writes only
-/// when the stream is still at the model's version <em>and</em> its last event carries the model's chain link,
-/// which commits to the stream's whole history: a kept model is then exactly the stream's current state, or the
-/// write is refused as stale and nothing is stored. No host can write on a state another host has moved past,
-/// nor on one of a history the database no longer holds (a database restored or recreated under a running host).
+/// when the stream is still at the model's version <em>and</em> still carries the instant of the append the model
+/// was read at or written by (the stream row's <c>timestamp</c>, which every append sets): a kept model is then
+/// exactly the stream's current state, or the write is refused as stale and nothing is stored. No host can write
+/// on a state another host has moved past, nor on one of a history the database no longer holds (a database
+/// restored or recreated under a running host, whose streams were appended at other instants). The check reads
+/// only the stream's row, which the update locks anyway; the chain link it continues was read with that row.
 /// </para>
 /// </summary>
 public sealed class CommitmentAppender : IAsyncDisposable
@@ -60,7 +66,7 @@ public sealed class CommitmentAppender : IAsyncDisposable
     private static readonly string Schema = LedgerStore.Schema;
 
     private static readonly string LoadSql = $"""
-        select s.version, d.mt_version, d.data,
+        select s.version, d.mt_version, d.data, s.timestamp,
                (select e.headers ->> '{EventSealing.HashHeader}' from {Schema}.mt_events e where e.stream_id = s.id and e.version = s.version),
                ({ReferenceData.StampSql})
         from (values (1)) as one (row)
@@ -68,7 +74,7 @@ public sealed class CommitmentAppender : IAsyncDisposable
           left join {Schema}.mt_doc_commitmentview d on d.id = s.id
         """;
 
-    // $1 stream, $2 expected version, $3 the last link of its chain decided on, $4 correlation, $5 causation,
+    // $1 stream, $2 expected version, $3 the instant of the stream's append decided on, $4 correlation, $5 causation,
     // $6..$12 the events (ids, data, types, timestamps, .NET types, headers, users), $13 the read model,
     // $14/$15 the idempotency record (id and JSON, or nulls), $16 the new version.
     // One event (every decision so far) is passed as plain values, several as arrays unnested in order.
@@ -84,9 +90,8 @@ public sealed class CommitmentAppender : IAsyncDisposable
     private static string AppendSql(string events) => $"""
         with stream as (
           update {Schema}.mt_streams set version = $16, timestamp = now()
-          where id = $1 and version = $2
-            and exists (select from {Schema}.mt_events h where h.stream_id = $1 and h.version = $2 and h.headers ->> '{EventSealing.HashHeader}' = $3)
-          returning version),
+          where id = $1 and version = $2 and timestamp = $3
+          returning version, timestamp),
         appended as (
           insert into {Schema}.mt_events
             (seq_id, id, stream_id, version, data, type, tenant_id, timestamp, mt_dotnet_type, is_archived, correlation_id, causation_id, headers, user_name)
@@ -100,7 +105,7 @@ public sealed class CommitmentAppender : IAsyncDisposable
         record as (
           insert into {Schema}.mt_doc_idempotentrequest (id, data, mt_last_modified, mt_dotnet_type)
           select $14, $15::jsonb, transaction_timestamp(), '{typeof(Idempotency.IdempotentRequest).FullName}' from stream where $14 is not null)
-        select version from stream
+        select version, timestamp from stream
         """;
 
     private const string RecordKey = "pkey_mt_doc_idempotentrequest_id";
@@ -177,7 +182,7 @@ public sealed class CommitmentAppender : IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Varchar, Value = code });
         await using var reader = await command.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
-        var stamp = reader.GetString(4);
+        var stamp = reader.GetString(5);
         if (reader.IsDBNull(0) || reader.IsDBNull(1))
         {
             return (null, stamp);
@@ -185,21 +190,21 @@ public sealed class CommitmentAppender : IAsyncDisposable
 
         var version = reader.GetInt64(0);
 
-        if (reader.GetInt64(1) != version || reader.IsDBNull(3))
+        if (reader.GetInt64(1) != version || reader.IsDBNull(4))
         {
             throw new InvalidOperationException($"The read model of {code} is at version {reader.GetInt64(1)}, behind its stream's {version}: it is being rebuilt.");
         }
 
         var view = _store.Options.Serializer().FromJson<CommitmentView>(reader, 2);
         view.Version = version;
-        var model = new WriteModel(view, reader.GetString(3));
+        var model = new WriteModel(view, reader.GetString(4), reader.GetDateTime(3));
         Keep(model);
         return (model, stamp);
     }
 
     /// <summary>
     /// Appends <paramref name="events"/> to the stream of <paramref name="model"/>, which must still be exactly at
-    /// <paramref name="model"/> (its version and chain link); returns the outcome and, when written, the new write
+    /// <paramref name="model"/> (its version and the instant of its last append); returns the outcome and, when written, the new write
     /// model (also kept for the next write).
     /// </summary>
     public async Task<(AppendOutcome Outcome, WriteModel? Written)> AppendAsync(
@@ -231,7 +236,7 @@ public sealed class CommitmentAppender : IAsyncDisposable
         var p = command.Parameters;
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Varchar, Value = code });
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = model.Version });
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = model.LastHash });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = model.AppendedAt });
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Varchar, Value = context.CorrelationId });
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Varchar, Value = context.CausationId });
         Values(p, count, NpgsqlDbType.Uuid, ids);
@@ -247,11 +252,14 @@ public sealed class CommitmentAppender : IAsyncDisposable
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = view.Version });
         try
         {
-            if (await command.ExecuteScalarAsync(ct) is long)
+            await using (var reader = await command.ExecuteReaderAsync(ct))
             {
-                var written = new WriteModel(view, previous);
-                Keep(written);
-                return (AppendOutcome.Written, written);
+                if (await reader.ReadAsync(ct))
+                {
+                    var written = new WriteModel(view, previous, reader.GetDateTime(1));
+                    Keep(written);
+                    return (AppendOutcome.Written, written);
+                }
             }
 
             _kept.TryRemove(new KeyValuePair<string, WriteModel>(code, model));
