@@ -312,12 +312,17 @@ public sealed class ProjectionVerifier(IDocumentStore store, ProjectionCatalog c
     }
 
     /// <summary>Every commitment stream's checkpoints, from its events up to <paramref name="position"/>, by the projection's own fold.</summary>
-    private static Dictionary<string, object> Checkpoints(IReadOnlyDictionary<string, List<IEvent>> streams, long position) =>
-        streams
-            .SelectMany(s => CommitmentCheckpointProjection.Fold(
-                s.Key, new CommitmentCheckpointProjection.CheckpointState(null, null, DateTimeOffset.MinValue),
-                s.Value.Where(e => e.Sequence <= position && CommitmentReplay.Handles(e.Data))))
-            .ToDictionary(c => c.Id, c => (object)c, StringComparer.Ordinal);
+    private static Dictionary<string, object> Checkpoints(IReadOnlyDictionary<string, List<IEvent>> streams, long position)
+    {
+        var checkpoints = new Dictionary<string, object>(StringComparer.Ordinal);
+        foreach (var (stream, events) in streams)
+        {
+            CommitmentCheckpointProjection.Fold(
+                stream, CommitmentCheckpointProjection.Empty, events.Where(e => e.Sequence <= position), c => checkpoints.Add(c.Id, c));
+        }
+
+        return checkpoints;
+    }
 
     private static Task<IReadOnlyDictionary<string, object>> Done(IReadOnlyDictionary<string, object> documents) => Task.FromResult(documents);
 

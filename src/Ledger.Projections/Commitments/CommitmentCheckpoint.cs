@@ -8,10 +8,10 @@ namespace Ledger.Projections.Commitments;
 
 /// <summary>
 /// A commitment's read model as it stood at one version of its stream: where time travel starts its replay, so a
-/// state as of an instant folds at most <see cref="Every"/> events whatever the stream's length. The stream's
-/// versions are cut into runs of <see cref="Every"/> (1–50, 51–100, …); each run has one checkpoint, holding the
-/// state after the last event of the run the projection has seen — the state at the run's end once the stream has
-/// gone past it. A checkpoint is a pure function of its stream's first <see cref="Version"/> events, built by
+/// state as of an instant folds fewer than <see cref="Every"/> events whatever the stream's length. The stream's
+/// versions are cut into runs of <see cref="Every"/> (1–50, 51–100, …); a run has one checkpoint, the state at its
+/// last version, stored once the stream holds that version (a run still filling has none: the replay reads its
+/// events). A checkpoint is a pure function of its stream's first <see cref="Version"/> events, built by
 /// <see cref="CommitmentReplay"/> (the fold time travel and the live read model share), so it can lag, be
 /// rebuilt or be missing without changing any answer: only how far back a replay must start.
 /// </summary>
@@ -44,20 +44,29 @@ public sealed record CommitmentCheckpoint
 }
 
 /// <summary>
-/// The async projection that keeps the checkpoints: for each commitment stream in a page, the state before the
-/// page's first event of the stream (its run's checkpoint, which the previous page left at exactly that version,
-/// or else a fold of the stream's stored events up to there), then every event of the page folded in, and the
-/// checkpoint of each run touched stored.
+/// The async projection that keeps the checkpoints. For each commitment stream in a page it needs the state before
+/// the page's first event of the stream: the state it folded at the end of the previous page, kept in memory while
+/// it runs (the daemon hands it a stream's events in order, so that is almost always the one), or else the last
+/// run's checkpoint and the stored events after it. It folds the page's events in and stores the checkpoint of
+/// every run the page completes: one document per <see cref="CommitmentCheckpoint.Every"/> events, whatever the
+/// page size, instead of rewriting a run's state on each page that touches it.
 /// </summary>
 public sealed class CommitmentCheckpointProjection : IProjection
 {
     public const string Name = "commitment-checkpoints";
 
+    /// <summary>How many streams' states are kept between pages; beyond it the keeping starts afresh.</summary>
+    public const int KeptStreams = 50_000;
+
+    /// <summary>Each stream's state after the last page that held its events, and that page's last version of the stream.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Version, CheckpointState State)> _kept = new(StringComparer.Ordinal);
+
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
         var streams = events
-            .Where(e => e.StreamKey is not null && CommitmentReplay.Handles(e.Data))
+            .Where(e => e.StreamKey is not null)
             .GroupBy(e => e.StreamKey!, StringComparer.Ordinal)
+            .Where(g => g.Any(e => CommitmentReplay.Handles(e.Data)))
             .Select(g => (Stream: g.Key, Events: g.OrderBy(e => e.Version).ToList()))
             .ToList();
         if (streams.Count == 0)
@@ -65,64 +74,97 @@ public sealed class CommitmentCheckpointProjection : IProjection
             return;
         }
 
-        var before = streams.Where(s => s.Events[0].Version > 1).Select(s => CommitmentCheckpoint.IdOf(s.Stream, s.Events[0].Version - 1)).ToArray();
-        var known = before.Length == 0
+        // The streams whose state before the page is not kept: each starts from its last completed run's checkpoint.
+        var missing = streams
+            .Select(s => (s.Stream, Before: s.Events[0].Version - 1))
+            .Where(s => s.Before > 0 && !(_kept.TryGetValue(s.Stream, out var kept) && kept.Version == s.Before))
+            .ToList();
+        var runs = missing.Where(s => s.Before >= CommitmentCheckpoint.Every)
+            .Select(s => CommitmentCheckpoint.IdOf(s.Stream, LastCompleted(s.Before))).ToArray();
+        var known = runs.Length == 0
             ? new Dictionary<string, CommitmentCheckpoint>(StringComparer.Ordinal)
-            : (await operations.LoadManyAsync<CommitmentCheckpoint>(cancellation, before)).ToDictionary(c => c.Id, StringComparer.Ordinal);
+            : (await operations.LoadManyAsync<CommitmentCheckpoint>(cancellation, runs)).ToDictionary(c => c.Id, StringComparer.Ordinal);
+
+        if (_kept.Count >= KeptStreams)
+        {
+            _kept.Clear();
+        }
 
         foreach (var (stream, streamEvents) in streams)
         {
-            var first = streamEvents[0].Version;
-            var state = new CheckpointState(null, null, DateTimeOffset.MinValue);
-            if (first > 1)
+            var before = streamEvents[0].Version - 1;
+            var state = Empty;
+            if (before > 0)
             {
-                state = known.GetValueOrDefault(CommitmentCheckpoint.IdOf(stream, first - 1)) is { } previous && previous.Version == first - 1
-                    ? new CheckpointState(previous.View, previous.Line, previous.ReachedAt)
-                    : await FoldStoredAsync(operations, stream, first - 1, cancellation);
+                state = _kept.TryGetValue(stream, out var kept) && kept.Version == before
+                    ? kept.State
+                    : await FoldStoredAsync(operations, stream, before, known, cancellation);
             }
 
-            operations.Store(Fold(stream, state, streamEvents).ToArray());
+            var checkpoints = new List<CommitmentCheckpoint>();
+            state = Fold(stream, state, streamEvents, checkpoints.Add);
+            _kept[stream] = (streamEvents[^1].Version, state);
+            if (checkpoints.Count > 0)
+            {
+                operations.Store(checkpoints.ToArray());
+            }
         }
     }
 
     /// <summary>A stream's state at some version: its read model, its dashboard line, the latest timestamp folded in.</summary>
     public sealed record CheckpointState(CommitmentView? View, DashboardLine? Line, DateTimeOffset Reached);
 
+    /// <summary>The state before a stream's first event.</summary>
+    public static CheckpointState Empty { get; } = new(null, null, DateTimeOffset.MinValue);
+
     /// <summary>
-    /// The checkpoints after <paramref name="events"/> (in version order) folded into <paramref name="state"/>: the last
-    /// state of each run the events touch, read model and dashboard line each by its own fold. The projection and the
-    /// rebuild proof build checkpoints with this one function.
+    /// Folds <paramref name="events"/> (one stream's, in version order) into <paramref name="state"/>, read model and
+    /// dashboard line each by its own fold, and hands <paramref name="completed"/> the checkpoint of each run whose
+    /// last version is among them (with a read model by then); returns the state after the last event. The projection
+    /// and the rebuild proof build checkpoints with this one function.
     /// </summary>
-    public static IEnumerable<CommitmentCheckpoint> Fold(string stream, CheckpointState state, IEnumerable<IEvent> events)
+    public static CheckpointState Fold(string stream, CheckpointState state, IEnumerable<IEvent> events, Action<CommitmentCheckpoint> completed)
     {
         var (view, line, reached) = state;
-        var touched = new Dictionary<string, CommitmentCheckpoint>(StringComparer.Ordinal);
         foreach (var e in events)
         {
             view = CommitmentReplay.Apply(view, e.Version, e.Data);
             line = DashboardLine.Fold(line, e.Data);
             reached = e.Timestamp > reached ? e.Timestamp : reached;
-            if (view is not null)
+            if (view is not null && e.Version % CommitmentCheckpoint.Every == 0)
             {
-                var id = CommitmentCheckpoint.IdOf(stream, e.Version);
-                touched[id] = new CommitmentCheckpoint { Id = id, Stream = stream, Version = e.Version, ReachedAt = reached, View = view, Line = line };
+                completed(new CommitmentCheckpoint
+                {
+                    Id = CommitmentCheckpoint.IdOf(stream, e.Version), Stream = stream, Version = e.Version, ReachedAt = reached, View = view, Line = line,
+                });
             }
         }
 
-        return touched.Values;
+        return new CheckpointState(view, line, reached);
     }
 
-    /// <summary>The state at <paramref name="version"/> from the stream's stored events (when no checkpoint is at exactly that version yet).</summary>
-    private static async Task<CheckpointState> FoldStoredAsync(IDocumentOperations operations, string stream, long version, CancellationToken ct)
+    /// <summary>The last version of the last run completed by <paramref name="version"/>.</summary>
+    private static long LastCompleted(long version) => version / CommitmentCheckpoint.Every * CommitmentCheckpoint.Every;
+
+    /// <summary>
+    /// The state at <paramref name="version"/> from storage: the checkpoint of the last run completed by then (when
+    /// <paramref name="known"/> holds it) and the stored events after it, or else every stored event up to there.
+    /// </summary>
+    private static async Task<CheckpointState> FoldStoredAsync(
+        IDocumentOperations operations, string stream, long version, Dictionary<string, CommitmentCheckpoint> known, CancellationToken ct)
     {
-        var stored = await operations.Events.FetchStreamAsync(stream, version, token: ct);
-        DashboardLine? line = null;
-        foreach (var e in stored)
+        var start = version >= CommitmentCheckpoint.Every
+                    && known.GetValueOrDefault(CommitmentCheckpoint.IdOf(stream, LastCompleted(version))) is { } checkpoint
+                    && checkpoint.Version == LastCompleted(version)
+            ? checkpoint
+            : null;
+        var state = start is null ? Empty : new CheckpointState(start.View, start.Line, start.ReachedAt);
+        if (start?.Version == version)
         {
-            line = DashboardLine.Fold(line, e.Data);
+            return state;
         }
 
-        return new CheckpointState(
-            CommitmentReplay.Replay(stored.Select(e => (e.Version, e.Data))), line, stored.Count == 0 ? DateTimeOffset.MinValue : stored.Max(e => e.Timestamp));
+        var stored = await operations.Events.FetchStreamAsync(stream, version, fromVersion: (start?.Version ?? 0) + 1, token: ct);
+        return Fold(stream, state, stored, _ => { });
     }
 }
