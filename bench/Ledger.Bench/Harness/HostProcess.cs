@@ -127,6 +127,33 @@ internal sealed class HostProcess : IAsyncDisposable
         await _log.DisposeAsync();
     }
 
+    /// <summary>
+    /// Waits until the host has finished what it does once after starting (its daemon's first pass over the
+    /// projections, the seed's check, the first caches): until its CPU over one second stays under a twentieth of
+    /// a core, for at most <paramref name="limit"/>. Returns how long it took, so a measurement of requests
+    /// counts the requests' own CPU and not the start's.
+    /// </summary>
+    public async Task<TimeSpan> WaitUntilQuietAsync(TimeSpan limit, CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        _process.Refresh();
+        var before = _process.TotalProcessorTime;
+        while (watch.Elapsed < limit)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            _process.Refresh();
+            var now = _process.TotalProcessorTime;
+            if ((now - before).TotalSeconds < 0.05)
+            {
+                break;
+            }
+
+            before = now;
+        }
+
+        return watch.Elapsed;
+    }
+
     private async Task WaitUntilHealthyAsync(TimeSpan timeout, CancellationToken ct)
     {
         using var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(10) };
