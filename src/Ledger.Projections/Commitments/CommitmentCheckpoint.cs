@@ -74,6 +74,11 @@ public sealed class CommitmentCheckpointProjection : IProjection
             return;
         }
 
+        if (_kept.Count >= KeptStreams)
+        {
+            _kept.Clear();
+        }
+
         // The streams whose state before the page is not kept: each starts from its last completed run's checkpoint.
         var missing = streams
             .Select(s => (s.Stream, Before: s.Events[0].Version - 1))
@@ -84,11 +89,6 @@ public sealed class CommitmentCheckpointProjection : IProjection
         var known = runs.Length == 0
             ? new Dictionary<string, CommitmentCheckpoint>(StringComparer.Ordinal)
             : (await operations.LoadManyAsync<CommitmentCheckpoint>(cancellation, runs)).ToDictionary(c => c.Id, StringComparer.Ordinal);
-
-        if (_kept.Count >= KeptStreams)
-        {
-            _kept.Clear();
-        }
 
         foreach (var (stream, streamEvents) in streams)
         {
