@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using JasperFx.Events;
 using Marten;
@@ -59,7 +60,7 @@ public sealed class CommitmentCheckpointProjection : IProjection
     public const int KeptStreams = 50_000;
 
     /// <summary>Each stream's state after the last page that held its events, and that page's last version of the stream.</summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Version, CheckpointState State)> _kept = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (long Version, CheckpointState State)> _kept = new(StringComparer.Ordinal);
 
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
@@ -79,35 +80,29 @@ public sealed class CommitmentCheckpointProjection : IProjection
             _kept.Clear();
         }
 
-        // The streams whose state before the page is not kept: each starts from its last completed run's checkpoint.
-        var missing = streams
-            .Select(s => (s.Stream, Before: s.Events[0].Version - 1))
-            .Where(s => s.Before > 0 && !(_kept.TryGetValue(s.Stream, out var kept) && kept.Version == s.Before))
+        // Each stream's state before the page: kept, the empty state before its first event, or (null) to be read
+        // from storage, starting from its last completed run's checkpoint, which one query loads for all of them.
+        CheckpointState? Kept(string stream, long before) =>
+            before == 0 ? Empty : _kept.TryGetValue(stream, out var kept) && kept.Version == before ? kept.State : null;
+        var starts = streams
+            .Select(s => (s.Stream, s.Events, Before: s.Events[0].Version - 1, State: Kept(s.Stream, s.Events[0].Version - 1)))
             .ToList();
-        var runs = missing.Where(s => s.Before >= CommitmentCheckpoint.Every)
+        var runs = starts.Where(s => s.State is null && s.Before >= CommitmentCheckpoint.Every)
             .Select(s => CommitmentCheckpoint.IdOf(s.Stream, LastCompleted(s.Before))).ToArray();
         var known = runs.Length == 0
             ? new Dictionary<string, CommitmentCheckpoint>(StringComparer.Ordinal)
             : (await operations.LoadManyAsync<CommitmentCheckpoint>(cancellation, runs)).ToDictionary(c => c.Id, StringComparer.Ordinal);
 
-        foreach (var (stream, streamEvents) in streams)
+        var completed = new List<CommitmentCheckpoint>();
+        foreach (var (stream, streamEvents, before, start) in starts)
         {
-            var before = streamEvents[0].Version - 1;
-            var state = Empty;
-            if (before > 0)
-            {
-                state = _kept.TryGetValue(stream, out var kept) && kept.Version == before
-                    ? kept.State
-                    : await FoldStoredAsync(operations, stream, before, known, cancellation);
-            }
+            var state = start ?? await FoldStoredAsync(operations, stream, before, known, cancellation);
+            _kept[stream] = (streamEvents[^1].Version, Fold(stream, state, streamEvents, completed.Add));
+        }
 
-            var checkpoints = new List<CommitmentCheckpoint>();
-            state = Fold(stream, state, streamEvents, checkpoints.Add);
-            _kept[stream] = (streamEvents[^1].Version, state);
-            if (checkpoints.Count > 0)
-            {
-                operations.Store(checkpoints.ToArray());
-            }
+        if (completed.Count > 0)
+        {
+            operations.Store(completed.ToArray());
         }
     }
 

@@ -26,17 +26,9 @@ public sealed class CheckpointedTimeTravel(LedgerFixture fixture) : AuditTest(fi
     [Fact]
     public async Task every_past_state_from_a_checkpoint_equals_the_fold_of_the_whole_stream()
     {
-        const int reports = 2 * CommitmentCheckpoint.Every + 11;
-        for (var i = 1; i <= reports; i++)
-        {
-            await using var session = Store.LightweightSession();
-            var stream = await session.FetchCommitmentForWritingAsync(LetterOfIntent, null, CancellationToken.None);
-            stream.AppendOne(i % 3 == 0
-                ? new ReviewDecisionRecorded(LetterOfIntent, "AST-2024", ReviewRating.OnTrack, ReviewOutcome.Continue, $"Review {i}.", null, Officer, Clock.GetCurrentInstant())
-                : new ProgressReported(LetterOfIntent, CommitmentStatus.InProgress, $"Report {i}.", [ProgressIndicators.FromPercentComplete(i % 100)], FactDate.Day(new LocalDate(2024, 8, 1)), null, Officer, Clock.GetCurrentInstant()));
-            await session.SaveChangesAsync();
-            Clock.AdvanceMinutes(1);
-        }
+        await AppendAsync(2 * CommitmentCheckpoint.Every + 11, i => i % 3 == 0
+            ? new ReviewDecisionRecorded(LetterOfIntent, "AST-2024", ReviewRating.OnTrack, ReviewOutcome.Continue, $"Review {i}.", null, Officer, Clock.GetCurrentInstant())
+            : new ProgressReported(LetterOfIntent, CommitmentStatus.InProgress, $"Report {i}.", [ProgressIndicators.FromPercentComplete(i % 100)], FactDate.Day(new LocalDate(2024, 8, 1)), null, Officer, Clock.GetCurrentInstant()));
 
         await TreeCaughtUpAsync();
         await using var query = Store.QuerySession();
@@ -61,17 +53,10 @@ public sealed class CheckpointedTimeTravel(LedgerFixture fixture) : AuditTest(fi
     public async Task a_board_as_of_an_instant_from_checkpoints_equals_the_replay_of_every_event_recorded_by_then()
     {
         const int reports = CommitmentCheckpoint.Every + 20;
-        for (var i = 1; i <= reports; i++)
-        {
-            await using var session = Store.LightweightSession();
-            var stream = await session.FetchCommitmentForWritingAsync(LetterOfIntent, null, CancellationToken.None);
-            stream.AppendOne(i % 4 == 0
-                ? new ReviewDecisionRecorded(LetterOfIntent, "AST-2024", ReviewRating.Delayed, ReviewOutcome.Continue, $"Review {i}.", null, Officer, Clock.GetCurrentInstant())
-                : new ProgressReported(LetterOfIntent, i == reports ? CommitmentStatus.Completed : CommitmentStatus.InProgress, $"Report {i}.", [ProgressIndicators.FromPercentComplete(i % 100)],
-                    FactDate.Day(new LocalDate(2024, 8, 1)), null, Officer, Clock.GetCurrentInstant()));
-            await session.SaveChangesAsync();
-            Clock.AdvanceMinutes(1);
-        }
+        await AppendAsync(reports, i => i % 4 == 0
+            ? new ReviewDecisionRecorded(LetterOfIntent, "AST-2024", ReviewRating.Delayed, ReviewOutcome.Continue, $"Review {i}.", null, Officer, Clock.GetCurrentInstant())
+            : new ProgressReported(LetterOfIntent, i == reports ? CommitmentStatus.Completed : CommitmentStatus.InProgress, $"Report {i}.", [ProgressIndicators.FromPercentComplete(i % 100)],
+                FactDate.Day(new LocalDate(2024, 8, 1)), null, Officer, Clock.GetCurrentInstant()));
 
         await TreeCaughtUpAsync();
         await using var query = Store.QuerySession();
@@ -101,15 +86,8 @@ public sealed class CheckpointedTimeTravel(LedgerFixture fixture) : AuditTest(fi
     {
         // A second host taking over the projection (or a restarted one) has no state in memory: a page that starts in
         // the middle of a run must start from the last completed run's checkpoint and the stored events after it.
-        const int reports = CommitmentCheckpoint.Every + 30;
-        for (var i = 1; i <= reports; i++)
-        {
-            await using var session = Store.LightweightSession();
-            var stream = await session.FetchCommitmentForWritingAsync(LetterOfIntent, null, CancellationToken.None);
-            stream.AppendOne(new ProgressReported(LetterOfIntent, CommitmentStatus.InProgress, $"Report {i}.", [ProgressIndicators.FromPercentComplete(i % 100)],
-                FactDate.Day(new LocalDate(2024, 8, 1)), null, Officer, Clock.GetCurrentInstant()));
-            await session.SaveChangesAsync();
-        }
+        await AppendAsync(2 * CommitmentCheckpoint.Every + 30, i => new ProgressReported(LetterOfIntent, CommitmentStatus.InProgress, $"Report {i}.",
+            [ProgressIndicators.FromPercentComplete(i % 100)], FactDate.Day(new LocalDate(2024, 8, 1)), null, Officer, Clock.GetCurrentInstant()));
 
         await TreeCaughtUpAsync();
         await using var query = Store.QuerySession();
@@ -118,7 +96,8 @@ public sealed class CheckpointedTimeTravel(LedgerFixture fixture) : AuditTest(fi
         CommitmentCheckpointProjection.Fold(LetterOfIntent, CommitmentCheckpointProjection.Empty, all, expected.Add);
         expected.Count.ShouldBe(all.Count / CommitmentCheckpoint.Every);
 
-        // The last completed run's checkpoint is removed, so the fresh instance must find the one before it, or fold from the start.
+        // The last completed run's checkpoint is removed, so the fresh instance, starting seven events before it, must
+        // begin from the run before (its stored checkpoint and the stored events after it) and store the removed one again.
         await TamperAsync($"delete from ledger.mt_doc_commitmentcheckpoint where id = '{CommitmentCheckpoint.IdOf(LetterOfIntent, expected[^1].Version)}'");
         var cut = expected[^1].Version - 7;
         await using (var session = Store.LightweightSession())
@@ -130,6 +109,19 @@ public sealed class CheckpointedTimeTravel(LedgerFixture fixture) : AuditTest(fi
         await using var after = Store.QuerySession();
         var stored = await after.Query<CommitmentCheckpoint>().Where(c => c.Stream == LetterOfIntent).OrderBy(c => c.Id).ToListAsync();
         JsonSerializer.Serialize(stored, ApiJson.Options).ShouldBe(JsonSerializer.Serialize(expected, ApiJson.Options));
+    }
+
+    /// <summary>Appends <paramref name="count"/> events to the Letter of Intent, one write each, a minute apart.</summary>
+    private async Task AppendAsync(int count, Func<int, object> eventNumber)
+    {
+        for (var i = 1; i <= count; i++)
+        {
+            await using var session = Store.LightweightSession();
+            var stream = await session.FetchCommitmentForWritingAsync(LetterOfIntent, null, CancellationToken.None);
+            stream.AppendOne(eventNumber(i));
+            await session.SaveChangesAsync();
+            Clock.AdvanceMinutes(1);
+        }
     }
 
     private async Task<string> GetAsync(string url)
