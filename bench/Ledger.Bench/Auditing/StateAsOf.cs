@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -12,7 +13,8 @@ namespace Ledger.Bench.Auditing;
 /// A commitment's state as of an instant, as an auditor asks for it:
 /// <c>GET /api/commitments/{code}?asOf=…</c> with an auditor's token, one request at a time, on
 /// commitments of <see cref="BenchOptions.EventsPerStream"/> events, as of the instant their 500th event
-/// was recorded. The same commitments are asked for at both ledger sizes.
+/// was recorded, after a warm-up of as many requests and at least <see cref="BenchOptions.StateWarmup"/>. The same commitments are
+/// asked for at every ledger size.
 /// </summary>
 internal static class StateAsOf
 {
@@ -20,7 +22,7 @@ internal static class StateAsOf
     public const int Streams = 8;
 
     public static async Task<LoadResult> RunAsync(
-        Uri host, string auditorToken, string connectionString, int streams, int requests, CpuMeter meter, CancellationToken ct)
+        Uri host, string auditorToken, string connectionString, int streams, int requests, TimeSpan warmup, CpuMeter meter, CancellationToken ct)
     {
         var urls = new List<Uri>();
         await using (var connection = new NpgsqlConnection(connectionString))
@@ -51,7 +53,11 @@ internal static class StateAsOf
                 : string.Create(CultureInfo.InvariantCulture, $"{(int)response.StatusCode} {body[..Math.Min(body.Length, 300)]}");
         }
 
-        for (var i = 0; i < requests; i++)
+        // A freshly started host answers its first few thousand requests with code the JIT is still optimising (tiered
+        // compilation, on a background thread whose CPU the meter would count): warm up for as many requests again and
+        // at least `warmup`, so the measure is of the host as it serves, not as it starts.
+        var warming = Stopwatch.StartNew();
+        for (var i = 0; i < requests || (warming.Elapsed < warmup && i < requests * 20); i++)
         {
             if (await Ask(0, ct) is { } refusal)
             {

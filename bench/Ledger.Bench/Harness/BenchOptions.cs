@@ -64,8 +64,11 @@ internal sealed record BenchOptions
     /// <summary>How often a whole-ledger read (raw scan, board, verification) is repeated; the median is reported.</summary>
     public int ScanRepeats => Quick ? 2 : 5;
 
-    /// <summary>Sequential requests for a commitment's state as of an instant, after as many again to warm up.</summary>
-    public int StateRequests => Quick ? 60 : 400;
+    /// <summary>Sequential requests for a commitment's state as of an instant, after as many again (and at least <see cref="StateWarmup"/>) to warm up.</summary>
+    public int StateRequests => Quick ? 60 : 1000;
+
+    /// <summary>The shortest warm-up of the state-as-of requests: a fresh host's JIT is still optimising its first seconds of requests.</summary>
+    public TimeSpan StateWarmup => TimeSpan.FromSeconds(Quick ? 1 : 5);
 
     /// <summary>
     /// The ledger sizes the reads are measured at, smallest first: a hundredth, a tenth and all of

@@ -242,9 +242,9 @@ internal static class ReadPhase
         meter.Host = host.Process;
         var quiet = await host.WaitUntilQuietAsync(TimeSpan.FromSeconds(60), ct);
         report.Detail(string.Create(CultureInfo.InvariantCulture, $"{name}: the host was quiet {quiet.TotalSeconds:0.0} s after it answered /health"));
-        Say.Step($"{name}: a commitment's state as of an instant, {options.StateRequests} requests after as many to warm up");
+        Say.Step($"{name}: a commitment's state as of an instant, {options.StateRequests} requests after as many (and at least {options.StateWarmup.TotalSeconds:0} s) to warm up");
         var state = await StateAsOf.RunAsync(
-            host.Address, auditor, connection, (int)(options.SmallEvents / BenchOptions.EventsPerStream), options.StateRequests, meter, ct);
+            host.Address, auditor, connection, (int)(options.SmallEvents / BenchOptions.EventsPerStream), options.StateRequests, options.StateWarmup, meter, ct);
         Say.Progress($"p50 {Report.Ms(state.P50)}, p99 {Report.Ms(state.P99)}");
 
         Say.Step($"{name}: the board as of an instant, alternating with raw scans");
