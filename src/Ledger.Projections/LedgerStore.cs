@@ -123,6 +123,9 @@ public static class LedgerStore
         // Enums as their names so LINQ filters and raw SQL read the same text.
         opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, ConfigureJson);
 
+        // Rows Marten reads are in memory whole: deserialize them in one pass (BufferedRowSerializer).
+        opts.Serializer(new BufferedRowSerializer(opts.Serializer()));
+
         // A projection that cannot apply an event must stop loudly, never skip it.
         opts.Projections.Errors.SkipApplyErrors = false;
         opts.Projections.Errors.SkipSerializationErrors = false;
