@@ -277,11 +277,18 @@ public sealed class ReadBudgets(ReadBudgetHost fixture, ITestOutputHelper output
         "select count(*) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and state like 'idle in transaction%'",
         null);
 
+    /// <summary>
+    /// Polls <paramref name="sql"/> until it counts nothing or 5 s have passed. The callers poll inside a transaction
+    /// that holds a lock, and a server process keeps the view of <c>pg_stat_activity</c> it first read in a transaction
+    /// until the transaction ends: each poll first drops that view (<c>pg_stat_clear_snapshot()</c>), or every poll
+    /// would count the statement the first one saw still running.
+    /// </summary>
     private static async Task<long> SettledCountAsync(NpgsqlConnection admin, string sql, string? pattern)
     {
         var watch = Stopwatch.StartNew();
         while (true)
         {
+            await ExecuteAsync(admin, "select pg_stat_clear_snapshot()");
             await using var command = new NpgsqlCommand(sql, admin);
             if (pattern is not null)
             {
