@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measure the ledger's speed targets as ratios to the raw PostgreSQL ceiling of the same run.
 #
-#   bench/run.sh                  full run (about 15 minutes with the default 1,000,000 events)
+#   bench/run.sh                  full run (30 minutes or more on two cores with the default 1,000,000 events)
 #   bench/run.sh --quick          smoke run: every measure once, briefly, on 20,000 events
 #   bench/run.sh --events N       the largest ledger's size (the reads are also measured at a tenth and a hundredth)
 #   bench/run.sh --burst-rate N   events/s of the write bursts the async daemon must keep up with (default 1000)
