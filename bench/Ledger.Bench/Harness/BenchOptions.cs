@@ -67,8 +67,11 @@ internal sealed record BenchOptions
     /// <summary>Sequential requests for a commitment's state as of an instant, after as many again (and at least <see cref="StateWarmup"/>) to warm up.</summary>
     public int StateRequests => Quick ? 60 : 1000;
 
-    /// <summary>The shortest warm-up of the state-as-of requests: a fresh host's JIT is still optimising its first seconds of requests.</summary>
-    public TimeSpan StateWarmup => TimeSpan.FromSeconds(Quick ? 1 : 5);
+    /// <summary>
+    /// The shortest warm-up of the state-as-of requests: a fresh host's JIT is still optimising its first seconds of
+    /// requests (its tiered-compilation thread took 44-62 % of a core 5-7 s into them), on the cores that serve them.
+    /// </summary>
+    public TimeSpan StateWarmup => TimeSpan.FromSeconds(Quick ? 1 : 20);
 
     /// <summary>
     /// The ledger sizes the reads are measured at, smallest first: a hundredth, a tenth and all of
