@@ -151,6 +151,7 @@ public static class LedgerStore
             o.BatchSize = DashboardProjections.RebuildBatchSize;
             o.DeleteViewTypeOnTeardown<CommitmentCheckpoint>();
         });
+        opts.WithoutInformationalColumns([typeof(CommitmentCheckpoint)]);
 
         // The ledger-wide Merkle tree, kept by the async daemon next to the dashboards.
         opts.Events.Subscribe(new LedgerMerkleTree());
