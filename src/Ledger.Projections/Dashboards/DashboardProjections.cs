@@ -39,29 +39,6 @@ public static class DashboardProjections
         (ActivityName, typeof(ActivityEntry)),
     ];
 
-    /// <summary>
-    /// Stores <paramref name="documents"/> without Marten's informational columns (<c>mt_last_modified</c>,
-    /// <c>mt_dotnet_type</c> and, for a document no aggregation keeps, a random <c>mt_version</c>; an aggregation's
-    /// document keeps its numeric revision): documents of async projections, which nothing reads by version or
-    /// modification time (their freshness is the daemon's progression, <c>mt_event_progression</c>). Each write of one
-    /// would otherwise carry the type's name and a timestamp and draw a random version (a read of the kernel's random
-    /// source), which a rebuild writing a million activity entries pays a million times.
-    /// </summary>
-    public static StoreOptions WithoutInformationalColumns(this StoreOptions opts, IEnumerable<Type> documents)
-    {
-        var lean = documents.ToHashSet();
-        opts.Policies.ForAllDocuments(mapping =>
-        {
-            if (lean.Contains(mapping.DocumentType))
-            {
-                mapping.Metadata.Version.Enabled = false;
-                mapping.Metadata.LastModified.Enabled = false;
-                mapping.Metadata.DotNetType.Enabled = false;
-            }
-        });
-        return opts;
-    }
-
     public static StoreOptions AddDashboards(this StoreOptions opts)
     {
         // Agent status, pause reason and failure columns in mt_event_progression: freshness and /health read them.

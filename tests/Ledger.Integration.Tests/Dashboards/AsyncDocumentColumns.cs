@@ -27,7 +27,7 @@ public sealed class AsyncDocumentColumns(LedgerFixture fixture) : DashboardTest(
             columns[TableOf(document)].Except(["id", "data", "mt_version:bigint"]).ShouldBeEmpty(document.Name);
         }
 
-        columns[TableOf(typeof(CommitmentView))].ShouldContain("mt_last_modified:timestamp");
+        columns[TableOf(typeof(CommitmentView))].ShouldContain("mt_last_modified:timestamp with time zone");
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public sealed class AsyncDocumentColumns(LedgerFixture fixture) : DashboardTest(
         var rows = await session.AdvancedSql.QueryAsync<string>(
             "select table_name || ' ' || column_name || case when column_name like 'mt!_%' escape '!' then ':' || data_type else '' end from information_schema.columns where table_schema = 'ledger' and table_name like 'mt_doc_%'",
             CancellationToken.None);
-        return rows.Select(r => r.Split(' ')).GroupBy(r => r[0])
+        return rows.Select(r => r.Split(' ', 2)).GroupBy(r => r[0])
             .ToDictionary(g => g.Key, g => g.Select(r => r[1]).Order(StringComparer.Ordinal).ToArray());
     }
 }
