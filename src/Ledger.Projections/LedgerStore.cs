@@ -151,7 +151,7 @@ public static class LedgerStore
             o.BatchSize = DashboardProjections.RebuildBatchSize;
             o.DeleteViewTypeOnTeardown<CommitmentCheckpoint>();
         });
-        opts.WithoutInformationalColumns([typeof(CommitmentCheckpoint)]);
+        opts.WithoutInformationalColumns(AsyncDocuments);
 
         // The ledger-wide Merkle tree, kept by the async daemon next to the dashboards.
         opts.Events.Subscribe(new LedgerMerkleTree());
@@ -159,6 +159,10 @@ public static class LedgerStore
         opts.Storage.Add(new TreeHeadTables(opts)); // the signed heads of that tree, and their keys
         return opts;
     }
+
+    /// <summary>The documents the async daemon keeps: the dashboards' and activity feed's, and the time-travel checkpoints.</summary>
+    public static IReadOnlyList<Type> AsyncDocuments { get; } =
+        [.. DashboardProjections.Async.Select(p => p.Document), typeof(CommitmentCheckpoint)];
 
     /// <summary>
     /// Stores <paramref name="documents"/> without Marten's informational columns (<c>mt_last_modified</c>,
@@ -168,7 +172,7 @@ public static class LedgerStore
     /// would otherwise carry the type's name and a timestamp and draw a random version (a read of the kernel's random
     /// source), which a rebuild writing a million activity entries pays a million times.
     /// </summary>
-    public static StoreOptions WithoutInformationalColumns(this StoreOptions opts, IEnumerable<Type> documents)
+    private static void WithoutInformationalColumns(this StoreOptions opts, IEnumerable<Type> documents)
     {
         var lean = documents.ToHashSet();
         opts.Policies.ForAllDocuments(mapping =>
@@ -180,7 +184,6 @@ public static class LedgerStore
                 mapping.Metadata.DotNetType.Enabled = false;
             }
         });
-        return opts;
     }
 
     /// <summary>NodaTime types as ISO strings, shared by the store and anyone reading stored JSON.</summary>

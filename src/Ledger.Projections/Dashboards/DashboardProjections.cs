@@ -61,7 +61,6 @@ public static class DashboardProjections
         opts.Projections.Add(new ActivityFeedProjection(), ProjectionLifecycle.Async, o => o.BatchSize = RebuildBatchSize);
 
         opts.Schema.For<DashboardLine>().Index(x => x.Meeting).Index(x => x.SortKey);
-        opts.WithoutInformationalColumns(Async.Select(p => p.Document));
         opts.Storage.Add(new BiViews(opts));
         return opts;
     }
