@@ -6,6 +6,7 @@ using Ledger.Host.DatabaseRoles;
 using Ledger.Host.Dashboards;
 using Ledger.Host.Health;
 using Ledger.Host.Importing;
+using Ledger.Host.ProjectionOps;
 using Ledger.Host.Security;
 using Ledger.Host.Telemetry;
 using Ledger.Host.Writing;
@@ -13,6 +14,7 @@ using Ledger.Host.Writing.Idempotency;
 using Ledger.Host.Web;
 using Ledger.Projections;
 using Marten;
+using Microsoft.Extensions.Options;
 using NodaTime;
 using Wolverine;
 using Wolverine.Http;
@@ -58,6 +60,7 @@ public static class LedgerHosting
                     opts.ConnectLedger(shared);
                 }
                 opts.ConfigureLedger();
+                sp.GetRequiredService<IOptions<ProjectionOpsOptions>>().Value.ApplyTo(opts.Projections);
                 opts.Schema.For<IdempotentRequest>().Index(x => x.ExpiresAtUnixSeconds);
                 // No DDL as a side effect, ever: the schema is applied on purpose by the role that owns it
                 // (SchemaStep: db-apply, import, or a single-role host at start), and a runtime role cannot.
