@@ -24,8 +24,9 @@ public sealed class ProjectionOpsOptions
     /// an idle ledger is looked at every second too). Each look hands every projection one page of what arrived since, and
     /// an aggregation writes each document it touches once per page: under sustained writes a longer interval makes fewer,
     /// larger pages, so a board or a commitment's line is written once for many events instead of once for each. Marten's
-    /// default, 250 ms, cost an HTTP write at 16 clients about 30 % more CPU, host and PostgreSQL together (docs/benchmarks.md); the price of a second
-    /// is that the dashboards trail a write by up to about a second while writes keep coming, as they do when idle.
+    /// default, 250 ms, cost an HTTP write at 16 clients about 30 % more CPU, host and PostgreSQL together
+    /// (docs/benchmarks.md). The price of a second: the dashboards trail a write by up to about a second while writes
+    /// keep coming, as they do when idle.
     /// </summary>
     public TimeSpan PollEvery { get; set; } = TimeSpan.FromSeconds(1);
 
