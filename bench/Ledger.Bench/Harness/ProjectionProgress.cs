@@ -1,31 +1,12 @@
 using System.Diagnostics;
 using Ledger.Projections;
-using Ledger.Projections.Dashboards;
 using Npgsql;
 
 namespace Ledger.Bench.Harness;
 
-/// <summary>How far the async projections are, read from Marten's progression table.</summary>
+/// <summary>How far the async daemon is, read from Marten's progression table.</summary>
 internal static class ProjectionProgress
 {
-    /// <summary>The last event stored, and the positions of the two async projections (0 when they have none).</summary>
-    public static async Task<(long Events, long Dashboards, long Activity)> ReadAsync(string connectionString, CancellationToken ct)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(
-            $"""
-            select (select coalesce(max(seq_id), 0) from {LedgerStore.Schema}.mt_events),
-                   coalesce((select last_seq_id from {LedgerStore.Schema}.mt_event_progression where name = @dashboards), 0),
-                   coalesce((select last_seq_id from {LedgerStore.Schema}.mt_event_progression where name = @activity), 0)
-            """, connection);
-        command.Parameters.AddWithValue("dashboards", DashboardProjections.CompositeName + ":All");
-        command.Parameters.AddWithValue("activity", DashboardProjections.ActivityName + ":All");
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
-        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
-    }
-
     /// <summary>
     /// Waits until the host's async daemon has projected every stored event in every shard it keeps (the dashboards,
     /// the activity feed, the checkpoints and the Merkle tree's subscription), so the next measurement does not share

@@ -1,13 +1,22 @@
 using JasperFx.Events.Daemon;
 using Ledger.Host.ProjectionOps;
+using Ledger.Integration.Tests.Support;
+using Marten;
 using Microsoft.Extensions.Configuration;
 using Shouldly;
 
 namespace Ledger.Integration.Tests.Dashboards;
 
 /// <summary><c>Ledger:Projections:PollEvery</c>: how often the async daemon looks for new events while the ledger is written.</summary>
-public sealed class DaemonPolling
+public sealed class DaemonPolling(LedgerFixture fixture) : LedgerTest(fixture)
 {
+    [Fact]
+    public void the_hosts_store_polls_at_the_configured_interval_not_martens_250_ms()
+    {
+        ((DocumentStore)Store).Options.Projections.FastPollingTime.ShouldBe(new ProjectionOpsOptions().PollEvery);
+        new ProjectionOpsOptions().PollEvery.ShouldNotBe(new DaemonSettings().FastPollingTime);
+    }
+
     [Fact]
     public void the_daemon_looks_once_a_second_unless_configured_otherwise()
     {
