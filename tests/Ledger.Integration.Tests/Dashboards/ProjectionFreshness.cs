@@ -106,6 +106,37 @@ public sealed class ProjectionFreshness(LedgerFixture fixture) : DashboardTest(f
     }
 
     [Fact]
+    public async Task a_board_some_hundreds_of_events_behind_answers_from_its_documents_and_says_how_far_behind()
+    {
+        await ImportShippedDataAsync();
+        await CatchUpAsync();
+        var caughtUp = await GetAsync<MeetingBoardResponse>("/api/dashboard/meetings/GVA-2022");
+        var coordinator = Host.Services.GetRequiredService<IProjectionCoordinator>();
+        await coordinator.PauseAsync();
+        try
+        {
+            // What the daemon finds at one of its looks while a few hundred writes a second keep coming.
+            const int Behind = 500;
+            var commitment = await CurrentAsync("GVA-2022-1.1");
+            var report = new ReportProgress(commitment.Status, "Progress as reported.", new LocalDate(2023, 6, 30))
+                .Decide(commitment, Secretariat, Now);
+            report.IsRefused.ShouldBeFalse(report.ToString());
+            await AppendAsync("GVA-2022-1.1", [.. Enumerable.Repeat(report.Events, Behind).SelectMany(events => events)]);
+
+            var board = await GetAsync<MeetingBoardResponse>("/api/dashboard/meetings/GVA-2022");
+
+            board.Freshness.Lifecycle.ShouldBe("async", "under the replay threshold the documents answer, not a scan of the ledger");
+            board.Freshness.Lag.ShouldBe(Behind * report.Events.Count);
+            board.Freshness.Position.ShouldBe(caughtUp.Freshness.Position);
+            board.Total.ShouldBe(caughtUp.Total);
+        }
+        finally
+        {
+            await coordinator.ResumeAsync();
+        }
+    }
+
+    [Fact]
     public async Task while_the_dashboards_are_rebuilt_they_are_computed_from_the_events()
     {
         await ImportShippedDataAsync();
