@@ -7,7 +7,7 @@
 #
 # Public functions:
 #   ledger_die MSG                 print "error: MSG" to stderr, exit 1
-#   ledger_info MSG                print "==> MSG"
+#   ledger_info MSG                print "==> MSG" on standard error
 #   ledger_require_dotnet          require a .NET 10 SDK
 #   ledger_pg_bindir [MAJOR]       newest (or given) PostgreSQL server bin dir
 #   ledger_ensure_postgres         install PostgreSQL server binaries if missing
@@ -49,8 +49,10 @@ ledger_die() {
   exit 1
 }
 
+# Status lines go to standard error, so standard output carries only what was asked
+# for (`./run.sh token | tail -n 1` is the token).
 ledger_info() {
-  printf '==> %s\n' "$*"
+  printf '==> %s\n' "$*" >&2
 }
 
 # --- .NET ------------------------------------------------------------------

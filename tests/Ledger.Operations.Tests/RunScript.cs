@@ -15,7 +15,9 @@ namespace Ledger.Operations.Tests;
 /// <item>a fresh cluster: the host serves with the runtime role's connection string only, that role cannot change an
 /// event, and <c>kill</c> (TERM) of the script stops the host and then PostgreSQL;</item>
 /// <item>the same folder turned into the previous version's layout (everything owned by <c>ledger_app</c>): the script
-/// upgrades it in place, the data is kept, and Ctrl-C (INT to the whole process group) stops host and cluster.</item>
+/// upgrades it in place, the data is kept, and Ctrl-C (INT to the whole process group) stops host and cluster;</item>
+/// <item><c>./run.sh token</c> with nothing serving, as the README captures it: the token is the last line of standard
+/// output, the script's status lines (starting and stopping the cluster) are on standard error.</item>
 /// </list>
 /// </summary>
 public sealed class RunScript(ITestOutputHelper output)
@@ -24,7 +26,7 @@ public sealed class RunScript(ITestOutputHelper output)
     private static readonly TimeSpan StopLimit = TimeSpan.FromSeconds(60);
 
     [Fact]
-    public async Task run_sh_serves_with_the_runtime_role_only_upgrades_an_old_cluster_and_stops_host_and_cluster_on_term_and_int()
+    public async Task run_sh_serves_with_the_runtime_role_only_upgrades_an_old_cluster_stops_host_and_cluster_on_term_and_int_and_mints_a_token_on_stdout()
     {
         var state = Path.Combine(Path.GetTempPath(), $"ledger-run-sh-{Guid.NewGuid():N}");
         var pgPort = LoopbackPort.Free();
@@ -93,6 +95,21 @@ public sealed class RunScript(ITestOutputHelper output)
                 ProcessExists(host).ShouldBeFalse("the host outlived run.sh");
                 ClusterRunning(state).ShouldBeFalse("PostgreSQL outlived run.sh");
             }
+
+            // 3. The README's `TOKEN=$(./run.sh token --role auditor | tail -n 1)` with nothing serving: the script
+            // starts the cluster for the verb and stops it after; its own status lines go to standard error.
+            watch.Restart();
+            var (exit, stdout, stderr) = await ScriptRun.VerbAsync(state, pgPort, httpPort, output, StartLimit, "token", "--role", "auditor");
+            Figure($"run.sh token (cluster started and stopped) exit {exit} after {watch.Elapsed.TotalSeconds:0.0} s");
+            exit.ShouldBe(0, stderr);
+            stderr.ShouldContain("==> stopping PostgreSQL");
+            var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            lines.ShouldNotContain(line => line.StartsWith("==>", StringComparison.Ordinal), stdout);
+            lines.ShouldNotBeEmpty(stderr);
+            var token = lines[^1];
+            token.Split('.').Length.ShouldBe(3, $"the last line of standard output is not a JWT: {token}");
+            JsonDocument.Parse(Base64UrlDecode(token.Split('.')[1])).RootElement.GetProperty("role").GetString().ShouldBe("auditor");
+            ClusterRunning(state).ShouldBeFalse("PostgreSQL outlived run.sh token");
         }
         finally
         {
@@ -102,6 +119,12 @@ public sealed class RunScript(ITestOutputHelper output)
                 Directory.Delete(state, recursive: true);
             }
         }
+    }
+
+    private static byte[] Base64UrlDecode(string part)
+    {
+        var base64 = part.Replace('-', '+').Replace('_', '/');
+        return Convert.FromBase64String(base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '='));
     }
 
     private void Figure(string text) => output.WriteLine("run.sh: " + text);
@@ -172,6 +195,42 @@ public sealed class RunScript(ITestOutputHelper output)
 
         public static Task<ScriptRun> StartAsync(string state, int pgPort, int httpPort, ITestOutputHelper output)
         {
+            var start = StartInfo(state, pgPort, httpPort);
+            var process = Process.Start(start) ?? throw new InvalidOperationException("run.sh did not start");
+            var run = new ScriptRun(process, httpPort);
+            process.OutputDataReceived += (_, e) => run.Append(e.Data, output);
+            process.ErrorDataReceived += (_, e) => run.Append(e.Data, output);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            return Task.FromResult(run);
+        }
+
+        /// <summary>
+        /// <c>./run.sh VERB ARGS</c> to its end: exit code, standard output and standard error apart, as a caller
+        /// capturing the output with <c>$(...)</c> sees them.
+        /// </summary>
+        public static async Task<(int Exit, string Stdout, string Stderr)> VerbAsync(
+            string state, int pgPort, int httpPort, ITestOutputHelper output, TimeSpan limit, params string[] verb)
+        {
+            var start = StartInfo(state, pgPort, httpPort);
+            foreach (var arg in verb)
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            using var process = Process.Start(start) ?? throw new InvalidOperationException("run.sh did not start");
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(limit);
+            await process.WaitForExitAsync(timeout.Token);
+            var (outText, errText) = (await stdout, await stderr);
+            output.WriteLine(errText);
+            output.WriteLine(outText);
+            return (process.ExitCode, outText, errText);
+        }
+
+        private static ProcessStartInfo StartInfo(string state, int pgPort, int httpPort)
+        {
             var repo = LedgerProcess.RepositoryRoot();
             var start = new ProcessStartInfo("setsid")
             {
@@ -204,13 +263,7 @@ public sealed class RunScript(ITestOutputHelper output)
             start.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
             start.Environment["UseSharedCompilation"] = "false";
 
-            var process = Process.Start(start) ?? throw new InvalidOperationException("run.sh did not start");
-            var run = new ScriptRun(process, httpPort);
-            process.OutputDataReceived += (_, e) => run.Append(e.Data, output);
-            process.ErrorDataReceived += (_, e) => run.Append(e.Data, output);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            return Task.FromResult(run);
+            return start;
         }
 
         public async Task<JsonElement> WaitUntilHealthyAsync(TimeSpan limit)
