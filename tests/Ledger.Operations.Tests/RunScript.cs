@@ -222,7 +222,21 @@ public sealed class RunScript(ITestOutputHelper output)
             var stdout = process.StandardOutput.ReadToEndAsync();
             var stderr = process.StandardError.ReadToEndAsync();
             using var timeout = new CancellationTokenSource(limit);
-            await process.WaitForExitAsync(timeout.Token);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Its session is its process group (setsid): the verb's host and the cluster's pg_ctl go with it.
+                using (var kill = Process.Start("kill", ["-KILL", "--", "-" + process.Id.ToString(CultureInfo.InvariantCulture)]))
+                {
+                    kill?.WaitForExit();
+                }
+
+                throw new TimeoutException($"run.sh {string.Join(' ', verb)} did not finish within {limit.TotalSeconds:0} s");
+            }
+
             var (outText, errText) = (await stdout, await stderr);
             output.WriteLine(errText);
             output.WriteLine(outText);
